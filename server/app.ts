@@ -1,0 +1,136 @@
+import express, { type Express, type RequestHandler } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import multer from 'multer';
+import type { Logger } from 'pino';
+import { csrfProtection } from './auth/csrf';
+import { guard } from './auth/guard';
+import { authRoutes } from './auth/routes';
+import { AuthService } from './auth/service';
+import { DbSessionStore } from './auth/session-store';
+import { TokensRepo } from './auth/tokens-repo';
+import { homeRoutes } from './home/routes';
+import { orgRoutes } from './org/routes';
+import { UnitsRepo } from './org/units-repo';
+import { UnitsService } from './org/units-service';
+import { UsersRepo } from './org/users-repo';
+import { UsersService } from './org/users-service';
+import { loadAssets, publicDir } from './platform/assets';
+import type { Config } from './platform/config';
+import { ping, type Db } from './platform/db';
+import { errorHandler, languageMiddleware, localsMiddleware, notFoundHandler } from './platform/http';
+import { requestLogger } from './platform/logger';
+import { RateLimiter } from './platform/rate-limit';
+import type { Route } from './platform/routes';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  sessionSecret: string;
+  clock?: () => Date;
+}
+
+/** Repositories and services, built once from the database. */
+export function buildServices(deps: AppDeps) {
+  const { db, config } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const unitsRepo = new UnitsRepo(db);
+  const usersRepo = new UsersRepo(db);
+  const sessions = new DbSessionStore(db, config.sessionIdleMinutes * 60_000, clock);
+  const auth = new AuthService(db, usersRepo, unitsRepo, new TokensRepo(db), new RateLimiter(db), sessions, config, clock);
+  return {
+    sessions,
+    auth,
+    units: new UnitsService(db, unitsRepo, clock),
+    users: new UsersService(db, usersRepo, unitsRepo, sessions, clock),
+  };
+}
+export type Services = ReturnType<typeof buildServices>;
+
+/** The route table: every page and action, with who may use it. */
+export function routeTable(services: Services): Route[] {
+  return [
+    ...homeRoutes(),
+    ...authRoutes(services.auth),
+    ...orgRoutes(services.units, services.users, services.auth),
+  ];
+}
+
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 50 } });
+/** Multipart bodies (file uploads) are parsed before the CSRF check so that their token can be read. */
+const multipart: RequestHandler = (req, res, next) => (req.is('multipart/form-data') ? upload.single('file')(req, res, next) : next());
+
+export function createApp(deps: AppDeps, services: Services = buildServices(deps)): Express {
+  const { config, logger, db } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      strictTransportSecurity: config.trustProxy !== false,
+    }),
+  );
+  if (config.logRequests) app.use(requestLogger(logger));
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await ping(db);
+      res.json({ status: 'ok', database: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'error', database: 'unreachable' });
+    }
+  });
+  app.use('/static', express.static(publicDir, { maxAge: '365d', immutable: true, index: false }));
+
+  app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 2000 }));
+  app.use(multipart);
+  app.use(
+    session({
+      name: 'sid',
+      store: services.sessions,
+      secret: deps.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.trustProxy !== false ? 'auto' : false,
+        maxAge: config.sessionIdleMinutes * 60_000,
+      },
+    }),
+  );
+  app.use(async (req, _res, next) => {
+    const userId = req.session.userId;
+    req.user = userId === undefined ? undefined : await services.auth.currentUser(userId);
+    if (userId !== undefined && !req.user) delete req.session.userId;
+    next();
+  });
+  app.use(languageMiddleware);
+  app.use(csrfProtection());
+  app.use(localsMiddleware(loadAssets()));
+
+  const router = express.Router();
+  for (const route of routeTable(services)) router[route.method](route.path, guard(route.access), ...route.handlers);
+  app.use(router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,82 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildServices, createApp } from './app';
+import { loadConfig, type Config } from './platform/config';
+import { openDb, type Db } from './platform/db';
+import { createLogger } from './platform/logger';
+import { migrateLatest } from './platform/migrations';
+import { sessionSecret } from './platform/settings';
+
+export interface Running {
+  server: Server;
+  db: Db;
+  url: string;
+  /** The one-time setup link printed at start, while no administrator exists. */
+  setupLink: string | null;
+  stop(): Promise<void>;
+}
+
+const HOUR = 3600_000;
+
+/** config → db → migrate → jobs → listen. The only place that starts things. */
+export async function startServer(config: Config): Promise<Running> {
+  const logger = createLogger(config.logLevel);
+  const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateLatest(db);
+  const secret = await sessionSecret(db, config.sessionSecret, new Date());
+  const deps = { db, config, logger, sessionSecret: secret };
+  const services = buildServices(deps);
+  const app = createApp(deps, services);
+
+  const sweep = setInterval(() => {
+    services.sessions.prune().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'));
+  }, HOUR);
+  sweep.unref();
+
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  logger.info({ url, database: config.databaseUrl ? 'postgresql' : 'sqlite' }, `listening on ${url}`);
+
+  const setupLink = await services.auth.createSetupLink();
+  if (setupLink) {
+    // Printed on purpose: whoever can read the server's console may create the first administrator.
+    process.stdout.write(
+      `\nNo administrator yet. Open this one-time link within ${config.setupLinkValidMinutes} minutes to create one:\n  ${setupLink}\n\n`,
+    );
+  }
+
+  return {
+    server,
+    db,
+    url,
+    setupLink,
+    async stop() {
+      clearInterval(sweep);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await db.destroy();
+    },
+  };
+}
+
+if (require.main === module) {
+  startServer(loadConfig(process.env))
+    .then((running) => {
+      const shutdown = () => {
+        running.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the server reads from its environment, parsed once at start.
+ * The README's configuration table mirrors this schema; keep the two together.
+ */
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '' || v === 'false' || v === '0') return false;
+      if (v === 'true') return true;
+      const hops = Number(v);
+      if (Number.isInteger(hops) && hops > 0) return hops;
+      ctx.addIssue({ code: 'custom', message: 'TRUST_PROXY must be true, false or a hop count' });
+      return z.NEVER;
+    }),
+  SESSION_SECRET: z.string().min(32).optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).default(20),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  SETUP_LINK_VALID_MINUTES: z.coerce.number().int().min(1).default(60),
+  RESET_LINK_VALID_MINUTES: z.coerce.number().int().min(1).default(24 * 60),
+  LOG_REQUESTS: booleanish.default(true),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Where users reach the server; links printed or sent use it. */
+  publicBaseUrl: string;
+  trustProxy: boolean | number;
+  sessionSecret: string | undefined;
+  sessionIdleMinutes: number;
+  logLevel: string;
+  logRequests: boolean;
+  login: { maxFailuresPerAccount: number; maxFailuresPerClient: number; windowMinutes: number };
+  setupLinkValidMinutes: number;
+  resetLinkValidMinutes: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    trustProxy: e.TRUST_PROXY,
+    sessionSecret: e.SESSION_SECRET,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    logLevel: e.LOG_LEVEL,
+    logRequests: e.LOG_REQUESTS,
+    login: {
+      maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerClient: e.LOGIN_MAX_FAILURES_PER_CLIENT,
+      windowMinutes: e.LOGIN_WINDOW_MINUTES,
+    },
+    setupLinkValidMinutes: e.SETUP_LINK_VALID_MINUTES,
+    resetLinkValidMinutes: e.RESET_LINK_VALID_MINUTES,
+  };
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+
+export type Db = Knex;
+
+export interface DbOptions {
+  /** PostgreSQL connection string; SQLite under dataDir when absent. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** SQLite file name inside dataDir. */
+  sqliteFile?: string;
+}
+
+/**
+ * Opens the database: PostgreSQL when a URL is given, otherwise an SQLite file
+ * in WAL mode with foreign keys enforced and a busy timeout, so that a second
+ * process (a CLI script next to the server) waits instead of failing.
+ */
+export function openDb(options: DbOptions): Db {
+  if (options.databaseUrl) {
+    return knex({ client: 'pg', connection: options.databaseUrl, pool: { min: 0, max: 10 } });
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  return knex({
+    client: 'sqlite3',
+    connection: { filename: path.join(options.dataDir, options.sqliteFile ?? 'app.sqlite3') },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
+        conn.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;', (err) =>
+          done(err, conn),
+        );
+      },
+    },
+  });
+}
+
+interface SqliteConnection {
+  exec(sql: string, cb: (err: Error | null) => void): void;
+}
+
+export function isPostgres(db: Db): boolean {
+  return db.client.config.client === 'pg';
+}
+
+/** A database round trip, for health checks. */
+export async function ping(db: Db): Promise<void> {
+  await db.raw('select 1 as ok');
+}
+
+/** SELECT … FOR UPDATE on PostgreSQL; SQLite has a single writer and needs no row lock. */
+export function forUpdate<Q extends Knex.QueryBuilder>(db: Db, query: Q): Q {
+  return isPostgres(db) ? (query.forUpdate() as Q) : query;
+}

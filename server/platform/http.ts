@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { projectRoot } from './paths';
+import ejs from 'ejs';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { formatRocDate, formatRocDateTime } from './roc-date';
+import { HttpError, NotFoundError, TooManyRequestsError } from './errors';
+import { DEFAULT_LANG, isLang, isMessageKey, translator, type MessageKey, type Params } from './i18n';
+import type { Assets } from './assets';
+import { formatPhone } from '../org/phone';
+
+export const viewsDir = path.join(projectRoot, 'views');
+
+/** Language of the request: the session's choice, else the browser's if it prefers English, else zh-TW. */
+export const languageMiddleware: RequestHandler = (req, _res, next) => {
+  const chosen = req.session?.lang;
+  req.lang = isLang(chosen) ? chosen : req.acceptsLanguages('zh-TW', 'zh', 'en') === 'en' ? 'en' : DEFAULT_LANG;
+  req.t = translator(req.lang);
+  next();
+};
+
+/** Values every template may use. */
+export function localsMiddleware(assets: Assets): RequestHandler {
+  return (req, res, next) => {
+    const flash = req.session?.flash;
+    if (flash && req.method === 'GET') delete req.session.flash;
+    Object.assign(res.locals, {
+      t: req.t,
+      lang: req.lang,
+      user: req.user,
+      currentPath: req.originalUrl,
+      asset: assets.url,
+      rocDate: (iso: string) => formatRocDate(iso, req.lang),
+      rocDateTime: (iso: string) => formatRocDateTime(iso, req.lang),
+      /** A unit's or agency's name in the page's language (the Chinese name where no English one is kept). */
+      nameOf: (named: { nameZh: string; nameEn: string }) => (req.lang === 'en' && named.nameEn ? named.nameEn : named.nameZh),
+      phone: (e164: string | null, ext: string | null) => formatPhone(e164, ext, req.lang),
+      flash: flash && req.method === 'GET' ? req.t(flash.key, flash.params) : undefined,
+      errors: [],
+      values: {},
+    });
+    next();
+  };
+}
+
+const renderOptions = { views: [viewsDir], cache: process.env.NODE_ENV === 'production' };
+
+/** Renders a view inside the page layout. The one place that turns a view into HTML. */
+export async function renderPage(
+  res: Response,
+  view: string,
+  locals: Record<string, unknown> = {},
+  status = 200,
+): Promise<void> {
+  const titleKey = `title.${view.replace(/\//g, '.')}`;
+  const t = res.locals.t as ((key: MessageKey) => string) | undefined;
+  const title = locals.title ?? (t && isMessageKey(titleKey) ? t(titleKey) : undefined);
+  const data = { ...res.locals, ...locals, title };
+  const body = await ejs.renderFile(path.join(viewsDir, `${view}.ejs`), data, renderOptions);
+  const html = await ejs.renderFile(path.join(viewsDir, 'layouts/page.ejs'), { ...data, body }, renderOptions);
+  res.status(status).type('html').send(html);
+}
+
+export interface FieldError {
+  field: string;
+  key: MessageKey;
+  params?: Params;
+}
+
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldError[] };
+
+function issueKey(issue: z.core.$ZodIssue): MessageKey {
+  if (isMessageKey(issue.message)) return issue.message;
+  if (issue.code === 'invalid_type' || (issue.code === 'too_small' && issue.minimum === 1)) return 'validation.required';
+  return 'validation.invalid';
+}
+
+/** Parses a submitted form; errors come back as message keys per field, in form order. */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of parsed.error.issues) {
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'form';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    errors.push({ field, key: issueKey(issue) });
+  }
+  return { ok: false, errors };
+}
+
+/** Re-renders a form after a user's mistake: 422, the answers kept, a message per field. */
+export function renderFormErrors(
+  res: Response,
+  view: string,
+  errors: FieldError[],
+  values: unknown,
+  locals: Record<string, unknown> = {},
+): Promise<void> {
+  return renderPage(res, view, { ...locals, errors, values: values ?? {} }, 422);
+}
+
+export function setFlash(req: Request, key: MessageKey, params?: Params): void {
+  req.session.flash = params ? { key, params } : { key };
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next: NextFunction) => {
+  next(new NotFoundError());
+};
+
+/** Renders typed errors in the user's language; anything else is logged and shown as a plain 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let status = 500;
+    let key: MessageKey = 'error.500.body';
+    let params: Params = {};
+    if (err instanceof HttpError) {
+      ({ status, messageKey: key, params } = err);
+      if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
+    } else if (err instanceof Error && err.name === 'MulterError') {
+      status = 'code' in err && err.code === 'LIMIT_FILE_SIZE' ? 413 : 400;
+      key = status === 413 ? 'error.413.body' : 'error.400.body';
+    } else if (isBodyParserError(err)) {
+      status = err.status;
+      key = status === 413 ? 'error.413.body' : 'error.400.body';
+    } else {
+      logger.error({ err, path: req.path }, 'unhandled error');
+    }
+    if (res.headersSent) return;
+    const t = req.t ?? translator(DEFAULT_LANG);
+    if (!req.accepts('html') && req.accepts('json')) {
+      res.status(status).json({ error: t(key, params) });
+      return;
+    }
+    if (!res.locals.t) Object.assign(res.locals, { t, lang: req.lang ?? DEFAULT_LANG, errors: [], values: {} });
+    renderPage(res, 'errors/error', { status, message: t(key, params) }, status).catch((renderErr: unknown) => {
+      logger.error({ err: renderErr }, 'error page failed to render');
+      res.status(status).type('text').send(t(key, params));
+    });
+  };
+}
+
+function isBodyParserError(err: unknown): err is { status: number; type: string } {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'status' in err &&
+    typeof err.status === 'number' &&
+    err.status >= 400 &&
+    err.status < 500 &&
+    'type' in err
+  );
+}

@@ -1,0 +1,27 @@
+import type { RequestHandler } from 'express';
+import type { Access } from '../auth/guard';
+
+/**
+ * One line of the route table: every route says who may use it. app.ts mounts
+ * the table behind guard(access); the route-access test walks the same table.
+ */
+export interface Route {
+  method: 'get' | 'post';
+  path: string;
+  access: Access;
+  handlers: RequestHandler[];
+}
+
+export function get(path: string, access: Access, ...handlers: RequestHandler[]): Route {
+  return { method: 'get', path, access, handlers };
+}
+
+export function post(path: string, access: Access, ...handlers: RequestHandler[]): Route {
+  return { method: 'post', path, access, handlers };
+}
+
+/** Route parameter as a positive integer id, or undefined (the handler answers 404). */
+export function idParam(value: string | string[] | undefined): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
