@@ -1,7 +1,7 @@
 import { readCsv, type CsvColumn } from '../platform/csv';
 import type { MessageKey, Params } from '../platform/i18n';
 import { normalisePhone } from './phone';
-import { UNIT_TYPES, type Unit, type UnitType } from './units-repo';
+import type { Unit, UnitType } from './units-repo';
 
 /** A unit as a CSV line describes it, validated but not yet placed in the tree. */
 export interface ImportedUnit {
