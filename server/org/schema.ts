@@ -4,12 +4,9 @@ import { normalisePhone } from './phone';
 import { CODE_PATTERN } from './unit-import';
 import { UNIT_TYPES } from './units-repo';
 
-const text = (max: number, required: 'validation.required' | null = 'validation.required') =>
-  z
-    .string({ error: 'validation.required' })
-    .trim()
-    .max(max, 'validation.tooLong')
-    .refine((v) => required === null || v.length > 0, { message: 'validation.required' });
+const text = (max: number) =>
+  z.string({ error: 'validation.required' }).trim().min(1, 'validation.required').max(max, 'validation.tooLong');
+const optionalText = (max: number) => z.string().trim().max(max, 'validation.tooLong').default('');
 
 /** A phone field as typed: optional; when given it must be a Taiwanese number we can dial. */
 const phone = z
@@ -42,11 +39,11 @@ const optionalId = z
 
 export const unitSchema = z
   .object({
-    code: text(64).refine((v) => v === '' || CODE_PATTERN.test(v), { message: 'unit.error.code' }),
+    code: text(64).refine((v) => CODE_PATTERN.test(v), { message: 'unit.error.code' }),
     parentId: optionalId,
     type: z.enum(UNIT_TYPES, { error: 'validation.choose' }),
     nameZh: text(200),
-    nameEn: text(200, null),
+    nameEn: optionalText(200),
     phone,
   })
   .transform(({ phone: p, ...rest }) => ({ ...rest, phoneE164: p.e164, phoneExt: p.ext }));

@@ -1,16 +1,22 @@
-import { normalisePhone, formatPhone, telUri } from '../../server/org/phone';
-import { readCsv } from '../../server/platform/csv';
-import { toCsv } from '../../server/platform/csv-write';
-import { formatRocMonth, formatRocDateTime, formatRocDate, parseIsoDate } from '../../server/platform/roc-date';
+import { loadConfig } from '../../server/platform/config';
+import { catalogs } from '../../server/platform/i18n';
+import { setupSchema, loginSchema } from '../../server/auth/schema';
+import { parseForm } from '../../server/platform/http';
+import { idParam } from '../../server/platform/routes';
 const out: unknown[] = [];
 const p = (...a: unknown[]) => out.push(a);
+const tryc = (env: NodeJS.ProcessEnv) => { try { const c = loadConfig(env); return [c.port, c.publicBaseUrl, c.trustProxy, c.dataDir]; } catch (e) { return String(e) + (e as Error).constructor.name; } };
 test('x', () => {
-  for (const s of ['02-2345-6789 分機 123', '(02)23456789#123', '0912-345-678', '+886 2 2345 6789', '０９１２３４５６７８', '02-2345-6789 轉 45', '02-2345-6789 ext. 9', 'ext. 9', '12345', 'abc', '', '02-2345-6789 分機', '02-2345-6789x', '02 2345 6789 x 12', '(02) 2345-6789', '+1 202 555 0100', '0800-000-123', '（０２）２３４５－６７８９', '02-2345-6789 ext 123456789', '02-2345-6789#', '037-123456', '049-2345678', '02-2345-6789,123', '886223456789', '02-2345-6789 分機 12 34']) p(s, normalisePhone(s));
-  p(formatPhone('+886223456789', '123', 'zh-TW'), formatPhone('+886223456789', '123', 'en'), formatPhone('+886912345678', null, 'en'), formatPhone(null, '1', 'en'), formatPhone('garbage', null, 'en'));
-  p(telUri('+886223456789', '123'));
-  p(toCsv([['a', 'b,c', 'd"e', '=1+1', '-5', '@x', '+1', 'line\nbreak', '\tx', ' sp ']]));
-  p(JSON.stringify(readCsv(toCsv([[' sp ', 'x']]), [{name:'a',aliases:[],required:false}])));
-  p(formatRocMonth(2026, 3, 'en'), formatRocMonth(2026, 3), formatRocDateTime('2026-03-04T16:30:00Z'), formatRocDateTime('2026-03-04T16:30:00Z', 'en'), formatRocDate('2026-03-05T10:00:00Z', 'en'));
-  for (const s of ['2026-02-30', '2026-13-01', '2026-3-5', 'x', '2024-02-29', '2026-03-05junk', '0000-01-01']) { try { p(s, parseIsoDate(s)); } catch (e) { p(s, String(e)); } }
+  for (const env of [{}, { PORT: '' }, { PORT: 'abc' }, { PORT: '70000' }, { PORT: '8080' }, { TRUST_PROXY: '2' }, { TRUST_PROXY: 'yes' }, { TRUST_PROXY: '1' }, { PUBLIC_BASE_URL: 'https://x.gov.tw/app//' }, { DATA_DIR: 'd' }, { PORT: ' 80 ' }, {PORT: '1e3'}]) p(env, tryc(env));
+  const zh = catalogs['zh-TW'] as Record<string, string>; const en = catalogs.en as Record<string, string>;
+  const ph = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+  for (const k of Object.keys(zh)) if (ph(zh[k] ?? '') !== ph(en[k] ?? '')) p('ph', k, zh[k], en[k]);
+  p(parseForm(setupSchema, { token: 't', name: 'n', email: 'a@b.tw', password: 'aaaaaaaaaaaa', passwordConfirm: 'b' }));
+  p(parseForm(setupSchema, {}));
+  p(parseForm(loginSchema, undefined));
+  p(parseForm(setupSchema, { token: 't', name: '  ', email: 'nope', password: 'short', passwordConfirm: 'short' }));
+  p(parseForm(loginSchema, { email: ' a@b ', password: 'x', next: 3 }));
+  for (const v of ['1', '0', '01', '007', '4294967295', '9999999999', '12345678901', '1.5', '-1', ' 1', '１', '1e3']) p(v, idParam(v));
+  p(idParam(['1']), idParam(undefined));
   process.stdout.write(JSON.stringify(out, null, 0).replace(/\],\[/g, '],\n[') + '\n');
 });
