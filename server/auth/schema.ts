@@ -50,3 +50,11 @@ export function safeNext(next: string | undefined, fallback = '/'): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
   return next;
 }
+
+/** What `npm run admin -- create` is given. */
+export const cliAdminSchema = z.object({
+  email,
+  name: required(200),
+  unit: z.string().trim().min(1).optional(),
+  agency: z.object({ code: agencyShape.agencyCode, nameZh: agencyShape.agencyNameZh, nameEn: agencyShape.agencyNameEn }).optional(),
+});

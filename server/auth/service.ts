@@ -153,6 +153,49 @@ export class AuthService {
     });
   }
 
+  /**
+   * For the command line: an administrator account without a password and the
+   * one-time link with which that person sets it. Placed in the unit with the
+   * given code, or in a new top-level agency when the database has no units.
+   */
+  async createAdministrator(input: {
+    email: string;
+    name: string;
+    unitCode?: string;
+    agency?: { code: string; nameZh: string; nameEn: string };
+  }): Promise<{ ok: true; link: string } | { ok: false; problem: 'emailTaken' | 'unknownUnit' | 'needUnit' }> {
+    const now = this.clock().toISOString();
+    const created = await this.db.transaction(async (trx) => {
+      if (await this.users.findByEmail(input.email, trx)) return { ok: false as const, problem: 'emailTaken' as const };
+      let unitId: number;
+      if (input.unitCode) {
+        const [unit] = await this.units.findByCodes([input.unitCode], trx);
+        if (!unit) return { ok: false as const, problem: 'unknownUnit' as const };
+        unitId = unit.id;
+      } else if (input.agency && (await this.units.count(trx)) === 0) {
+        const fields = { parentId: null, type: 'agency' as const, phoneE164: null, phoneExt: null, active: true, ...input.agency };
+        unitId = (await this.units.insert(fields, '/', now, trx)).id;
+      } else {
+        return { ok: false as const, problem: 'needUnit' as const };
+      }
+      const id = await this.users.insert(
+        { email: input.email, name: input.name, role: 'admin', unitId, phoneE164: null, phoneExt: null, active: true },
+        now,
+        trx,
+      );
+      await audit(trx, { actorId: null, action: 'user.create.cli', subject: `user:${id}`, at: now });
+      return { ok: true as const, id };
+    });
+    if (!created.ok) return created;
+    return { ok: true, link: await this.issueResetLink(null, created.id) };
+  }
+
+  /** For the command line: a reset link for the account with this e-mail, if it exists. */
+  async resetLinkFor(email: string): Promise<string | null> {
+    const user = await this.users.findByEmail(email);
+    return user ? this.issueResetLink(null, user.id) : null;
+  }
+
   /** A one-time link with which a user sets a new password; older links for that user stop working. */
   async issueResetLink(actorId: number | null, userId: number): Promise<string> {
     const now = this.clock();

@@ -279,3 +279,38 @@ describe('language', () => {
     expect(en.text).not.toMatch(/at .*\.ts:\d+/);
   });
 });
+
+describe('administrators from the command line', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(() => t.close());
+
+  test('create: a new agency on an empty database, or a given unit; the person sets the password through the link', async () => {
+    expect(await t.services.auth.createAdministrator({ email: 'a@example.gov.tw', name: '甲' })).toEqual({ ok: false, problem: 'needUnit' });
+    const first = await t.services.auth.createAdministrator({
+      email: 'a@example.gov.tw',
+      name: '甲',
+      agency: { code: 'HQ', nameZh: '總部', nameEn: '' },
+    });
+    expect(first.ok).toBe(true);
+    expect(await t.testDb.db('users').where({ email: 'a@example.gov.tw' }).first()).toMatchObject({ role: 'admin', password_hash: null });
+    expect(await t.services.auth.createAdministrator({ email: 'A@example.gov.tw', name: '甲', unitCode: 'HQ' })).toEqual({ ok: false, problem: 'emailTaken' });
+    expect(await t.services.auth.createAdministrator({ email: 'b@example.gov.tw', name: '乙', unitCode: 'NOPE' })).toEqual({ ok: false, problem: 'unknownUnit' });
+    expect((await t.services.auth.createAdministrator({ email: 'b@example.gov.tw', name: '乙', unitCode: 'HQ' })).ok).toBe(true);
+
+    const link = first.ok ? first.link : '';
+    const c = await client(t.app);
+    const token = new URL(link).searchParams.get('token') as string;
+    expect((await c.post('/password/reset', { token, password: PASSWORD, passwordConfirm: PASSWORD })).status).toBe(303);
+    await signedIn(t.app, 'a@example.gov.tw');
+  });
+
+  test('reset-password: a link for an existing account only', async () => {
+    const agency = await seedUnit(t, { parentId: null });
+    const { email } = await seedUser(t, 'manager', agency.id);
+    expect(await t.services.auth.resetLinkFor(email.toUpperCase())).toMatch(/\/password\/reset\?token=/);
+    expect(await t.services.auth.resetLinkFor('nobody@example.gov.tw')).toBeNull();
+  });
+});

@@ -33,7 +33,9 @@ test('every migration runs up, down and up again', async () => {
 });
 
 test('migration files are named YYYYMMDDHHMMSS_what_changes and sort in the order they were written', async () => {
-  const names = await migrationConfig().migrationSource!.getMigrations([]);
+  const source = migrationConfig().migrationSource;
+  if (!source) throw new Error('no migration source');
+  const names = await source.getMigrations([]);
   for (const name of names as string[]) expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/);
   expect([...(names as string[])].sort()).toEqual(names);
 });

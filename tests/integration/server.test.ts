@@ -25,7 +25,7 @@ async function form(agent: ReturnType<typeof request.agent>, path: string, field
 test('first run: setup link → administrator → unit; after a restart all is still there', async () => {
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   let first;
-  let printed = '';
+  let printed: string;
   try {
     first = await startServer(config());
     printed = write.mock.calls.map((c) => String(c[0])).join('');
