@@ -67,7 +67,7 @@ describeBrowser('units, admin pages and language (Chromium)', () => {
     expect(await text(page, 'h1')).toBe('單位');
     await expectAccessible(page);
 
-    expect(await navigation(page, () => page.getByRole('link', { name: '新增單位' }).click())).toBe(200);
+    expect(await navigation(page, () => page.getByRole('link', { name: '新增單位', exact: true }).click())).toBe(200);
     expect(path(page)).toBe('/units/new');
     expect(await text(page, 'h1')).toBe('新增單位');
     await expectAccessible(page);
@@ -236,7 +236,7 @@ describeBrowser('units, admin pages and language (Chromium)', () => {
     await expectAccessible(page);
 
     // Following links keeps English.
-    expect(await navigation(page, () => page.getByRole('link', { name: 'Add a unit' }).click())).toBe(200);
+    expect(await navigation(page, () => page.getByRole('link', { name: 'Add a unit', exact: true }).click())).toBe(200);
     expect(await lang()).toBe('en');
     expect(await text(page, 'label[for="type"]')).toBe('Type *');
     await expectAccessible(page);

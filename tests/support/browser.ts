@@ -67,6 +67,8 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  */
 export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({ locale: 'zh-TW', ...options });
+  // Well inside jest's 30 s, so a missing element fails with Playwright's own explanation.
+  context.setDefaultTimeout(10_000);
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
     return LOCAL_HOSTS.has(url.hostname) || url.protocol === 'data:' ? route.continue() : route.abort('blockedbyclient');
@@ -145,7 +147,14 @@ export async function navigation(page: Page, action: () => Promise<void>): Promi
     return r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (status < 300 || status >= 400);
   });
   const committed = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
-  await action();
+  try {
+    await action();
+  } catch (err) {
+    // The page never navigates; keep the waits from failing later as unhandled rejections.
+    finalResponse.catch(() => undefined);
+    committed.catch(() => undefined);
+    throw err;
+  }
   const [response] = await Promise.all([finalResponse, committed]);
   await page.waitForLoadState('load');
   return response.status();
