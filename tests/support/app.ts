@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { buildServices, createApp, type Services } from '../../server/app';
@@ -25,10 +26,10 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
 }
 
 /** The real app on a fresh migrated database (SQLite, or PostgreSQL in the integration-pg project). */
-export async function createTestApp(env: Record<string, string> = {}, clock?: () => Date): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, clock?: () => Date, logger: Logger = createLogger('silent')): Promise<TestApp> {
   const testDb = await createTestDb();
   const config = testConfig(testDb.dataDir, env);
-  const deps = { db: testDb.db, config, logger: createLogger('silent'), sessionSecret: 'test-secret-that-is-long-enough-0123456789', clock };
+  const deps = { db: testDb.db, config, logger, sessionSecret: 'test-secret-that-is-long-enough-0123456789', clock };
   const services = buildServices(deps);
   return { app: createApp(deps, services), services, config, testDb, close: () => testDb.drop() };
 }

@@ -1,0 +1,121 @@
+import { Writable } from 'node:stream';
+import express from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { errorHandler, languageMiddleware, localsMiddleware } from '../../server/platform/http';
+import { loadAssets } from '../../server/platform/assets';
+import { PASSWORD, client, createTestApp, seedUnit, seedUser } from '../support/app';
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), text: () => lines.join('') };
+}
+
+test('request logs carry method, path and status, never a query string, a password or a cookie', async () => {
+  const { logger, text } = capturingLogger();
+  const t = await createTestApp({ LOG_REQUESTS: 'true' }, undefined, logger);
+  try {
+    const agency = await seedUnit(t, { parentId: null });
+    const { email } = await seedUser(t, 'manager', agency.id);
+    const c = await client(t.app);
+    await c.agent.get('/setup?token=very-secret-token-value');
+    await c.post('/login', { email, password: PASSWORD });
+    const log = text();
+    expect(log).toContain('GET /setup 404');
+    expect(log).toContain('POST /login 303');
+    expect(log).not.toContain('very-secret-token-value');
+    expect(log).not.toContain(PASSWORD);
+    expect(log).not.toMatch(/sid=/);
+    expect(log).not.toContain(c.csrf);
+  } finally {
+    await t.close();
+  }
+});
+
+test('an unexpected error is logged and shown as a plain 500 page in the user\'s language, without a stack trace', async () => {
+  const { logger, text } = capturingLogger();
+  const app = express();
+  app.use((req, _res, next) => {
+    req.session = { lang: 'en' } as typeof req.session;
+    next();
+  });
+  app.use(languageMiddleware);
+  app.use((_req, res, next) => {
+    res.locals.csrfToken = undefined;
+    next();
+  });
+  app.use(localsMiddleware(loadAssets()));
+  app.get('/boom', () => {
+    throw new Error('database exploded at secret.ts:42');
+  });
+  app.use(errorHandler(logger));
+  const res = await request(app).get('/boom');
+  expect(res.status).toBe(500);
+  expect(res.text).toContain('Something went wrong');
+  expect(res.text).not.toContain('exploded');
+  expect(res.text).not.toContain('secret.ts');
+  expect(text()).toContain('database exploded');
+});
+
+test('behind a TLS proxy (TRUST_PROXY) the session cookie is Secure; without it, not', async () => {
+  const proxied = await createTestApp({ TRUST_PROXY: '1' });
+  const direct = await createTestApp();
+  try {
+    const viaProxy = await request(proxied.app).get('/login').set('X-Forwarded-Proto', 'https');
+    expect(String(viaProxy.headers['set-cookie'])).toMatch(/; Secure/);
+    expect(viaProxy.headers['strict-transport-security']).toBeDefined();
+    const plain = await request(direct.app).get('/login');
+    expect(String(plain.headers['set-cookie'])).not.toMatch(/; Secure/);
+  } finally {
+    await proxied.close();
+    await direct.close();
+  }
+});
+
+test('every page is sent with a strict Content-Security-Policy and no inline script', async () => {
+  const t = await createTestApp();
+  try {
+    const res = await request(t.app).get('/login');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(res.text).not.toMatch(/\sstyle="/);
+  } finally {
+    await t.close();
+  }
+});
+
+test('/healthz checks the database', async () => {
+  const t = await createTestApp();
+  try {
+    expect((await request(t.app).get('/healthz')).body).toEqual({ status: 'ok', database: 'ok' });
+    await t.testDb.db.destroy();
+    const down = await request(t.app).get('/healthz');
+    expect(down.status).toBe(503);
+  } finally {
+    await t.close().catch(() => undefined);
+  }
+});
+
+test('static files are served with a content hash and a long cache', async () => {
+  const t = await createTestApp();
+  try {
+    const page = await request(t.app).get('/login');
+    const href = /href="(\/static\/css\/app\.css\?v=[0-9a-f]{12})"/.exec(page.text)?.[1];
+    expect(href).toBeDefined();
+    const css = await request(t.app).get(href as string);
+    expect(css.status).toBe(200);
+    expect(css.headers['cache-control']).toContain('max-age=31536000');
+  } finally {
+    await t.close();
+  }
+});
