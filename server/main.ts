@@ -38,6 +38,9 @@ export async function startServer(config: Config): Promise<Running> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
+  // Links the server prints or sends use the public address; without one configured that is
+  // where it actually listens (PORT=0 picks a free port only now). Services read it at call time.
+  if (!config.publicBaseUrlConfigured) config.publicBaseUrl = url;
   logger.info({ url, database: config.databaseUrl ? 'postgresql' : 'sqlite' }, `listening on ${url}`);
 
   const setupLink = await services.auth.createSetupLink();

@@ -12,6 +12,7 @@ import { unitsCsv } from './unit-export';
 import type { UnitsService } from './units-service';
 import { UNIT_TYPES, type Unit } from './units-repo';
 import type { UsersService } from './users-service';
+import type { User } from './users-repo';
 
 const MANAGE_UNITS = ['admin', 'manager'] as const;
 const SEE_UNITS = ['admin', 'manager', 'unit_head'] as const;
@@ -54,11 +55,17 @@ function unitFormValues(unit: Unit, lang: 'zh-TW' | 'en') {
 
 export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthService): Route[] {
   const unitForm = async (req: Request, existing?: Unit) => ({
+    title: existing ? req.t('unit.editTitle', { name: existing.nameZh }) : req.t('unit.newTitle'),
     existing,
     parents: await units.parentChoices(me(req), existing),
     unitTypes: UNIT_TYPES,
   });
-  const userForm = async (req: Request) => ({ units: await units.list(me(req)), roles: ROLES });
+  const userForm = async (req: Request, existing?: User) => ({
+    title: existing ? req.t('user.editTitle', { name: existing.name }) : req.t('user.newTitle'),
+    existing,
+    units: await units.list(me(req)),
+    roles: ROLES,
+  });
 
   return [
     get('/units', SEE_UNITS, async (req, res) => {
@@ -149,21 +156,21 @@ export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthSe
       const saved = await users.create(me(req), form.data);
       if (!saved.ok) return renderFormErrors(res, 'org/user-form', saved.errors, req.body, await userForm(req));
       const link = await auth.issueResetLink(me(req).id, saved.user.id);
-      await renderPage(res, 'org/user-link', { target: saved.user, link, created: true });
+      await renderPage(res, 'org/user-link', { title: req.t('user.createdTitle', { name: saved.user.name }), target: saved.user, link, created: true });
     }),
 
     get('/users/:id/edit', ADMIN, async (req, res) => {
       const user = await users.get(id(req));
       const values = { name: user.name, email: user.email, role: user.role, unitId: String(user.unitId), phone: formatPhone(user.phoneE164, user.phoneExt, req.lang) };
-      await renderPage(res, 'org/user-form', { ...(await userForm(req)), existing: user, values });
+      await renderPage(res, 'org/user-form', { ...(await userForm(req, user)), values });
     }),
 
     post('/users/:id', ADMIN, async (req, res) => {
       const existing = await users.get(id(req));
       const form = parseForm(userSchema, req.body);
-      if (!form.ok) return renderFormErrors(res, 'org/user-form', form.errors, req.body, { ...(await userForm(req)), existing });
+      if (!form.ok) return renderFormErrors(res, 'org/user-form', form.errors, req.body, await userForm(req, existing));
       const saved = await users.update(me(req), existing.id, form.data);
-      if (!saved.ok) return renderFormErrors(res, 'org/user-form', saved.errors, req.body, { ...(await userForm(req)), existing });
+      if (!saved.ok) return renderFormErrors(res, 'org/user-form', saved.errors, req.body, await userForm(req, existing));
       setFlash(req, 'user.saved', { name: saved.user.name });
       res.redirect(303, '/users');
     }),
@@ -183,7 +190,7 @@ export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthSe
     post('/users/:id/reset-link', ADMIN, async (req, res) => {
       const target = await users.get(id(req));
       const link = await auth.issueResetLink(me(req).id, target.id);
-      await renderPage(res, 'org/user-link', { target, link, created: false });
+      await renderPage(res, 'org/user-link', { title: req.t('user.linkTitle', { name: target.name }), target, link, created: false });
     }),
   ];
 }

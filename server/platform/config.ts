@@ -46,6 +46,7 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Where users reach the server; links printed or sent use it. */
   publicBaseUrl: string;
+  publicBaseUrlConfigured: boolean;
   trustProxy: boolean | number;
   sessionSecret: string | undefined;
   sessionIdleMinutes: number;
@@ -72,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrlConfigured: e.PUBLIC_BASE_URL !== undefined,
     trustProxy: e.TRUST_PROXY,
     sessionSecret: e.SESSION_SECRET,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,

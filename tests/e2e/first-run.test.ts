@@ -114,6 +114,7 @@ describeBrowser('first run and signing in (Chromium)', () => {
     // Signed out, a private page sends you to the login form and back afterwards.
     expect(await visit(page, `${app.url}/units`)).toBe(200);
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/login?next=%2Funits');
+    await expectAccessible(page);
 
     const attempt = async (email: string, password: string) => {
       await page.fill('#email', email);
@@ -147,6 +148,7 @@ describeBrowser('first run and signing in (Chromium)', () => {
     expect(new URL(page.url()).pathname).toBe('/units');
     expect(await text(page, 'h1')).toBe('單位');
     expect(await text(page, '.site-tools__user')).toBe(`${ADMIN.name} (系統管理者)`);
+    await expectAccessible(page);
   });
 
   test('the login form works with the keyboard alone, starting from the skip link', async () => {
@@ -179,6 +181,7 @@ describeBrowser('first run and signing in (Chromium)', () => {
       expect(await navigation(kb, () => kb.keyboard.press('Enter'))).toBe(200);
       expect(new URL(kb.url()).pathname).toBe('/');
       expect(await text(kb, 'h1')).toBe(`${ADMIN.name}，您好`);
+      await expectAccessible(kb);
       expect(ownCsp.violations).toEqual([]);
     } finally {
       await own.close();
@@ -209,13 +212,14 @@ describeBrowser('first run and signing in (Chromium)', () => {
 
       // An inline script slipped into the page does not run, and the console reports it.
       await visit(probe, `${app.url}/login`);
+      const reported = probe.waitForEvent('console', (msg) => /Content Security Policy/.test(msg.text()));
       await probe.evaluate(() => {
         const script = document.createElement('script');
         script.textContent = 'document.documentElement.dataset.inlineRan = "yes"';
         document.body.append(script);
       });
+      await reported;
       expect(await probe.getAttribute('html', 'data-inline-ran')).toBeNull();
-      await probe.waitForTimeout(100);
       expect(ownCsp.violations.join('\n')).toMatch(/Content Security Policy/);
     } finally {
       await own.close();

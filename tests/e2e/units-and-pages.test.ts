@@ -154,62 +154,86 @@ describeBrowser('units, admin pages and language (Chromium)', () => {
 
     await visit(page, `${app.url}/`);
     await fits('/');
+    await expectAccessible(page);
   });
 
-  test('the other admin pages pass axe, with and without errors', async () => {
+  /** Opens a path, checks status and heading, and runs axe. */
+  const check = async (page: Page, url: string, h1: string, status = 200) => {
+    expect({ url, status: await visit(page, `${app.url}${url}`) }).toEqual({ url, status });
+    expect(await text(page, 'h1')).toBe(h1);
+    await expectAccessible(page);
+  };
+  /** Presses a form's button, checks the answer's status, and runs axe on it. */
+  const submit = async (page: Page, button: string, status: number) => {
+    expect(await navigation(page, () => page.getByRole('button', { name: button, exact: true }).click())).toBe(status);
+    await expectAccessible(page);
+  };
+
+  test('the import page: nothing chosen, a clean preview that imports, and a file with a problem', async () => {
     const page = await adminPage();
-    const check = async (url: string, h1: string, status = 200) => {
-      expect({ url, status: await visit(page, `${app.url}${url}`) }).toEqual({ url, status });
-      expect(await text(page, 'h1')).toBe(h1);
-      await expectAccessible(page);
-    };
-    const submit = async (button: string, status: number) => {
-      expect(await navigation(page, () => page.getByRole('button', { name: button }).click())).toBe(status);
-      await expectAccessible(page);
-    };
-
-    await check('/', `${ADMIN.name}，您好`);
-
-    await check('/units/import', '匯入單位');
-    await submit('預覽', 422);
+    await check(page, '/units/import', '匯入單位');
+    await submit(page, '預覽', 422);
     expect(await text(page, '.error-summary a')).toBe('請選擇檔案或貼上內容');
     expect(await page.getAttribute('.error-summary a', 'href')).toBe('#file');
+
     await page.fill('#csv', `code,parent_code,type,name_zh,phone\nPER1,${AGENCY.code},unit,人事室,02-2345-6789#200\n`);
-    await submit('預覽', 200);
+    await submit(page, '預覽', 200);
     expect(await text(page, 'h1')).toBe('匯入單位：預覽');
     expect(await text(page, 'main p')).toBe('將新增 1 個、更新 0 個單位，0 個不變。');
+    await submit(page, '確認匯入', 200);
+    expect(path(page)).toBe('/units');
+    expect(await text(page, '.notice')).toBe('匯入完成：新增 1 個、更新 0 個，0 個不變。');
+    expect(await text(page, '.tree__row:has(.tree__name:text-is("人事室")) .tree__phone')).toBe('02 2345 6789 分機 200');
+
     await visit(page, `${app.url}/units/import`);
     await page.fill('#csv', 'code,parent_code,type,name_zh\nBAD1,NOPE,unit,壞掉的\n');
-    await submit('預覽', 422);
+    await submit(page, '預覽', 422);
     expect(await text(page, '.error-summary h2')).toBe('檔案有 1 個問題，未匯入任何資料');
+    expect(await text(page, '.error-summary li')).toBe('第 2 行 (parent_code): 找不到上級單位代碼 NOPE');
+  });
 
-    await check('/users', '使用者');
+  test('the users list and the user form with errors pass axe and keep the answers', async () => {
+    const page = await adminPage();
+    await check(page, '/', `${ADMIN.name}，您好`);
+    await check(page, '/users', '使用者');
     expect(await text(page, 'tbody tr td:nth-child(2)')).toBe(ADMIN.email);
-    await check('/users/new', '新增使用者');
+    await check(page, '/users/new', '新增使用者');
     await page.fill('#email', 'not-an-address');
-    await submit('儲存', 422);
+    await submit(page, '儲存', 422);
     expect(await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['#name', '#email', '#unitId']);
     expect(await page.inputValue('#email')).toBe('not-an-address');
+  });
 
-    await check('/account/password', '變更密碼');
+  test('change password with a wrong current password, and the error pages, pass axe', async () => {
+    const page = await adminPage();
+    await check(page, '/account/password', '變更密碼');
     await page.fill('#current', 'not my password');
     await page.fill('#password', 'a brand new password');
     await page.fill('#passwordConfirm', 'a brand new password');
-    await submit('變更密碼', 422);
+    await submit(page, '變更密碼', 422);
     expect(await text(page, '.error-summary a')).toBe('目前的密碼不正確');
     expect(await page.getAttribute('.error-summary a', 'href')).toBe('#current');
 
-    await check('/nope', '找不到頁面', 404);
-    await check('/units/999999/edit', '找不到頁面', 404);
+    await check(page, '/nope', '找不到頁面', 404);
+    await check(page, '/units/999999/edit', '找不到頁面', 404);
 
     // The same error page for someone not signed in, and the login page that /users sends them to.
     const anonymous = await openPage();
-    expect(await visit(anonymous, `${app.url}/nope`)).toBe(404);
-    expect(await text(anonymous, 'h1')).toBe('找不到頁面');
-    await expectAccessible(anonymous);
-    await visit(anonymous, `${app.url}/users`);
+    await check(anonymous, '/nope', '找不到頁面', 404);
+    await check(anonymous, '/users', '登入');
     expect(path(anonymous)).toBe('/login');
-    await expectAccessible(anonymous);
+  });
+
+  test('every page has a <title> that names the page, not just the application (WCAG 2.4.2)', async () => {
+    const page = await adminPage();
+    const appName = '電話禮貌測試與滿意度調查';
+    const titles: { url: string; title: string }[] = [];
+    for (const url of ['/', '/units', '/units/new', '/units/1/edit', '/units/import', '/users', '/users/new', '/account/password', '/nope']) {
+      await visit(page, `${app.url}${url}`);
+      titles.push({ url, title: await page.title() });
+    }
+    const unnamed = titles.filter((t) => !t.title.endsWith(` – ${appName}`) || t.title === ` – ${appName}`);
+    expect(unnamed).toEqual([]);
   });
 
   test('switching to English and back changes <html lang> and the texts, and the choice follows you around', async () => {
@@ -242,6 +266,7 @@ describeBrowser('units, admin pages and language (Chromium)', () => {
     await expectAccessible(page);
     expect(await navigation(page, () => page.locator('.site-nav').getByRole('link', { name: 'Home' }).click())).toBe(200);
     expect(await text(page, 'h1')).toBe(`Welcome, ${ADMIN.name}`);
+    await expectAccessible(page);
     await visit(page, `${app.url}/nope`);
     expect(await lang()).toBe('en');
     expect(await text(page, 'h1')).toBe('Page not found');
@@ -255,6 +280,7 @@ describeBrowser('units, admin pages and language (Chromium)', () => {
     await expectAccessible(page);
     await signIn(page, app.url);
     expect(await lang()).toBe('en');
+    expect(await text(page, 'h1')).toBe(`Welcome, ${ADMIN.name}`);
 
     // And back.
     await visit(page, `${app.url}/units`);
@@ -262,6 +288,7 @@ describeBrowser('units, admin pages and language (Chromium)', () => {
     expect(path(page)).toBe('/units');
     expect(await lang()).toBe('zh-TW');
     expect(await text(page, 'h1')).toBe('單位');
+    await expectAccessible(page);
     await visit(page, `${app.url}/`);
     expect(await lang()).toBe('zh-TW');
     expect(await text(page, 'h1')).toBe(`${ADMIN.name}，您好`);

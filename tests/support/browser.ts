@@ -47,9 +47,9 @@ export function describeBrowser(name: string, fn: () => void): void {
   const where = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   const message = `No Chromium at ${where}: the end-to-end suite "${name}" cannot run. Install chromium or set CHROMIUM_PATH.`;
   if (process.env.REQUIRE_E2E === '1') throw new Error(`${message} (REQUIRE_E2E=1, so this is a failure)`);
-  // The one place a test may shout: a silently skipped browser suite looks like a green one.
-  // eslint-disable-next-line no-console
-  console.warn(`\n${BANNER}\n  SKIPPED: ${message}\n  Set REQUIRE_E2E=1 to make this a failure.\n${BANNER}\n`);
+  // Loud on purpose: a silently skipped browser suite looks like a green one. Written straight to
+  // stderr because jest's default reporter drops the console output of a fully skipped test file.
+  process.stderr.write(`\n${BANNER}\n  SKIPPED: ${message}\n  Set REQUIRE_E2E=1 to make this a failure.\n${BANNER}\n\n`);
   describe.skip(name, fn);
 }
 
