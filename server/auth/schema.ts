@@ -47,7 +47,9 @@ export const langSchema = z.object({
 
 /** Only same-site paths may be used as a redirect target. */
 export function safeNext(next: string | undefined, fallback = '/'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  // Browsers drop tabs and line breaks and read a backslash as a slash, so "/\t/evil" would leave the site.
+  const unsafe = [...next ?? ''].some((c) => c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (!next || !next.startsWith('/') || unsafe || next.startsWith('//')) return fallback;
   return next;
 }
 

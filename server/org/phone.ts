@@ -23,7 +23,8 @@ export function normalisePhone(input: string): PhoneResult {
   const main = ext ? ascii.slice(0, ext.index) : ascii;
   if (!/^[+\d()\-\s.]+$/.test(main)) return { ok: false };
   const parsed = parsePhoneNumberFromString(main, 'TW');
-  if (!parsed || !parsed.isValid()) return { ok: false };
+  // Units and staff are called in Taiwan: a foreign number is more likely a typing mistake.
+  if (!parsed || !parsed.isValid() || parsed.country !== 'TW') return { ok: false };
   return { ok: true, e164: parsed.number, ext: ext?.[1] ?? null };
 }
 

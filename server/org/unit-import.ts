@@ -206,7 +206,8 @@ export function planUnitImport(units: ImportedUnit[], existing: Unit[], reach: s
     const parentType = u.parentCode ? typeOf(u.parentCode) : undefined;
     const parentInReach = wholeTree || (reachRoot !== undefined && codes.slice(0, -1).includes(reachRoot.code));
     const parent = u.parentCode && parentType ? { type: parentType, inReach: parentInReach } : null;
-    const problem = parentUnchanged ? null : placementProblem(u.type, parent, wholeTree);
+    // A parent that stays as it was needs no new reach check, but the type rules still hold.
+    const problem = placementProblem(u.type, parent && parentUnchanged ? { ...parent, inReach: true } : parent, wholeTree || parentUnchanged);
     if (problem) {
       issues.push({ line: u.line, column: 'parent_code', key: problem });
       continue;

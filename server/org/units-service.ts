@@ -66,9 +66,11 @@ export class UnitsService {
         errors.push({ field: 'parentId', key: 'unit.error.parentOutOfReach' });
       } else if (existing && parent && parent.path.startsWith(existing.path)) {
         errors.push({ field: 'parentId', key: 'unit.error.parentInside' });
-      } else if (!existing || existing.parentId !== input.parentId) {
-        const problem = placementProblem(input.type, parent ? { type: parent.type, inReach: true } : null, reach === '/');
-        if (problem) errors.push({ field: 'parentId', key: problem });
+      } else {
+        // Keeping the parent one already has needs no reach, but the type rules still hold.
+        const unchanged = existing !== undefined && existing.parentId === input.parentId;
+        const problem = placementProblem(input.type, parent ? { type: parent.type, inReach: true } : null, reach === '/' || unchanged);
+        if (problem) errors.push({ field: input.parentId === null && input.type !== 'agency' ? 'type' : 'parentId', key: problem });
       }
       if (existing && input.type === 'switchboard' && existing.type !== 'switchboard') {
         const children = await this.units.listInReach(existing.path, trx);

@@ -70,9 +70,12 @@ export interface FieldError {
 
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldError[] };
 
-function issueKey(issue: z.core.$ZodIssue): MessageKey {
+function issueKey(issue: z.core.$ZodIssue, body: unknown): MessageKey {
   if (isMessageKey(issue.message)) return issue.message;
-  if (issue.code === 'invalid_type' || (issue.code === 'too_small' && issue.minimum === 1)) return 'validation.required';
+  let value: unknown = body;
+  for (const key of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  const missing = value === undefined || value === null || value === '';
+  if (missing && (issue.code === 'invalid_type' || issue.code === 'too_small')) return 'validation.required';
   return 'validation.invalid';
 }
 
@@ -86,7 +89,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'form';
     if (seen.has(field)) continue;
     seen.add(field);
-    errors.push({ field, key: issueKey(issue) });
+    errors.push({ field, key: issueKey(issue, body) });
   }
   return { ok: false, errors };
 }

@@ -23,5 +23,6 @@ export function post(path: string, access: Access, ...handlers: RequestHandler[]
 /** Route parameter as a positive integer id, or undefined (the handler answers 404). */
 export function idParam(value: string | string[] | undefined): number | undefined {
   const n = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  // Ids are 32-bit integers in the database; a larger number names nothing (and PostgreSQL would refuse it).
+  return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : undefined;
 }

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../server/platform/config';
+
+/** The ConfigError that loading `env` throws. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`no error for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('starts with working defaults from an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: path.resolve('data'),
+      databaseUrl: undefined,
+      publicBaseUrl: 'http://localhost:3000',
+      trustProxy: false,
+      sessionSecret: undefined,
+      sessionIdleMinutes: 30,
+      logLevel: 'info',
+      logRequests: true,
+      login: { maxFailuresPerAccount: 5, maxFailuresPerClient: 20, windowMinutes: 15 },
+      setupLinkValidMinutes: 60,
+      resetLinkValidMinutes: 24 * 60,
+    });
+  });
+
+  it('resolves DATA_DIR against the working directory and keeps absolute paths', () => {
+    expect(loadConfig({ DATA_DIR: 'var/app' }).dataDir).toBe(path.join(process.cwd(), 'var/app'));
+    expect(loadConfig({ DATA_DIR: '/srv/courtesy' }).dataDir).toBe('/srv/courtesy');
+  });
+
+  it('reads numbers and flags given as text', () => {
+    expect(loadConfig({ PORT: '8080', SESSION_IDLE_MINUTES: '45', LOG_REQUESTS: 'no', NODE_ENV: 'production' })).toMatchObject({
+      port: 8080,
+      sessionIdleMinutes: 45,
+      logRequests: false,
+      env: 'production',
+    });
+  });
+
+  it('builds the default public address from the port', () => {
+    expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
+  });
+
+  it('strips trailing slashes from PUBLIC_BASE_URL', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://survey.example.gov.tw/' }).publicBaseUrl).toBe('https://survey.example.gov.tw');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://example.gov.tw/courtesy//' }).publicBaseUrl).toBe('https://example.gov.tw/courtesy');
+  });
+
+  it.each<[string | undefined, boolean | number]>([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', 1],
+    ['2', 2],
+  ])('reads TRUST_PROXY=%j as %j', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toBe(expected);
+  });
+
+  it.each(['yes', '-1', '1.5', 'loopback'])('refuses TRUST_PROXY=%j, naming the variable', (value) => {
+    expect(configError({ TRUST_PROXY: value }).message).toContain('TRUST_PROXY: TRUST_PROXY must be true, false or a hop count');
+  });
+
+  it.each(['abc', '70000', '-1', '80.5'])('refuses PORT=%j, naming the variable', (value) => {
+    expect(configError({ PORT: value }).message).toMatch(/^Invalid configuration:\n {2}PORT: /);
+  });
+
+  it('treats an empty PORT like an unset one rather than as port 0', () => {
+    expect(loadConfig({ PORT: '' })).toMatchObject({ port: 3000, publicBaseUrl: 'http://localhost:3000' });
+  });
+
+  it('lists every invalid variable at once', () => {
+    const message = configError({ PORT: 'x', LOG_LEVEL: 'loud', SESSION_SECRET: 'short', PUBLIC_BASE_URL: 'not a url' }).message;
+    expect(message.split('\n').map((line) => line.split(':')[0]?.trim())).toEqual([
+      'Invalid configuration',
+      'PORT',
+      'PUBLIC_BASE_URL',
+      'SESSION_SECRET',
+      'LOG_LEVEL',
+    ]);
+  });
+});
