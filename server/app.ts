@@ -9,6 +9,14 @@ import { authRoutes } from './auth/routes';
 import { AuthService } from './auth/service';
 import { DbSessionStore } from './auth/session-store';
 import { TokensRepo } from './auth/tokens-repo';
+import { CalendarRepo } from './calendar/repo';
+import { calendarRoutes } from './calendar/routes';
+import { CalendarService } from './calendar/service';
+import { PlansRepo } from './courtesy/plans-repo';
+import { PlansService } from './courtesy/plans-service';
+import { courtesyRoutes } from './courtesy/routes';
+import { TestersRepo } from './courtesy/testers-repo';
+import { notificationRoutes } from './home/notifications-routes';
 import { homeRoutes } from './home/routes';
 import { orgRoutes } from './org/routes';
 import { UnitsRepo } from './org/units-repo';
@@ -20,7 +28,10 @@ import type { Config } from './platform/config';
 import { ping, type Db } from './platform/db';
 import { errorHandler, languageMiddleware, localsMiddleware, notFoundHandler } from './platform/http';
 import { requestLogger } from './platform/logger';
+import { AppSettingsRepo } from './platform/app-settings';
+import { NotificationsRepo } from './platform/notifications';
 import { RateLimiter } from './platform/rate-limit';
+import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
 
 export interface AppDeps {
@@ -39,11 +50,20 @@ export function buildServices(deps: AppDeps) {
   const usersRepo = new UsersRepo(db);
   const sessions = new DbSessionStore(db, config.sessionIdleMinutes * 60_000, clock);
   const auth = new AuthService(db, usersRepo, unitsRepo, new TokensRepo(db), new RateLimiter(db), sessions, config, clock);
+  const settings = new AppSettingsRepo(db);
+  const notifications = new NotificationsRepo(db);
+  const calendar = new CalendarService(db, new CalendarRepo(db), clock);
   return {
+    db,
+    clock,
     sessions,
     auth,
+    settings,
+    notifications,
+    calendar,
     units: new UnitsService(db, unitsRepo, clock),
     users: new UsersService(db, usersRepo, unitsRepo, sessions, clock),
+    plans: new PlansService(db, new PlansRepo(db), unitsRepo, new TestersRepo(db), calendar, settings, notifications, clock),
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -52,8 +72,12 @@ export type Services = ReturnType<typeof buildServices>;
 export function routeTable(services: Services): Route[] {
   return [
     ...homeRoutes(),
+    ...notificationRoutes(services.notifications, services.clock),
     ...authRoutes(services.auth),
     ...orgRoutes(services.units, services.users, services.auth),
+    ...calendarRoutes(services.calendar),
+    ...settingsRoutes(services.db, services.settings, services.clock),
+    ...courtesyRoutes(services.plans),
   ];
 }
 
@@ -116,10 +140,11 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
       },
     }),
   );
-  app.use(async (req, _res, next) => {
+  app.use(async (req, res, next) => {
     const userId = req.session.userId;
     req.user = userId === undefined ? undefined : await services.auth.currentUser(userId);
     if (userId !== undefined && !req.user) delete req.session.userId;
+    res.locals.unread = req.user && req.method === 'GET' ? await services.notifications.unreadCount(req.user.id) : 0;
     next();
   });
   app.use(languageMiddleware);

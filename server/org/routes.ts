@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { NotFoundError } from '../platform/errors';
 import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
 import { get, idParam, post, type Route } from '../platform/routes';
+import { uploadedText } from '../platform/upload';
 import type { CurrentUser } from '../auth/current-user';
 import type { AuthService } from '../auth/service';
 import { ROLES } from '../auth/current-user';
@@ -27,19 +28,6 @@ function id(req: Request): number {
   const value = idParam(req.params.id);
   if (value === undefined) throw new NotFoundError();
   return value;
-}
-
-/** The CSV text of an import: an uploaded file (which must be UTF-8) or pasted text. */
-function importText(req: Request): { ok: true; text: string } | { ok: false } {
-  if (req.file && req.file.size > 0) {
-    try {
-      return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(req.file.buffer) };
-    } catch {
-      return { ok: false };
-    }
-  }
-  const csv = (req.body as { csv?: unknown } | undefined)?.csv;
-  return { ok: true, text: typeof csv === 'string' ? csv : '' };
 }
 
 function unitFormValues(unit: Unit, lang: 'zh-TW' | 'en') {
@@ -92,20 +80,18 @@ export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthSe
     }),
 
     post('/units/import', MANAGE_UNITS, async (req, res) => {
-      const input = importText(req);
-      if (!input.ok) return renderFormErrors(res, 'org/unit-import', [{ field: 'file', key: 'import.notUtf8' }], {});
-      if (input.text.trim() === '') return renderFormErrors(res, 'org/unit-import', [{ field: 'file', key: 'import.nothing' }], {});
-      const preview = await units.previewImport(me(req), input.text);
+      const text = uploadedText(req);
+      if (text === null) return renderFormErrors(res, 'org/unit-import', [{ field: 'file', key: 'import.notUtf8' }], {});
+      if (text.trim() === '') return renderFormErrors(res, 'org/unit-import', [{ field: 'file', key: 'import.nothing' }], {});
+      const preview = await units.previewImport(me(req), text);
       const status = preview.plan.issues.length > 0 ? 422 : 200;
-      await renderPage(res, 'org/unit-import-preview', { preview, csv: input.text }, status);
+      await renderPage(res, 'org/unit-import-preview', { preview, csv: text }, status);
     }),
 
     post('/units/import/confirm', MANAGE_UNITS, async (req, res) => {
-      const input = importText(req);
-      const result = await units.applyImport(me(req), input.ok ? input.text : '');
-      if (result.plan.issues.length > 0 || !input.ok) {
-        return renderPage(res, 'org/unit-import-preview', { preview: result, csv: input.ok ? input.text : '' }, 422);
-      }
+      const text = uploadedText(req) ?? '';
+      const result = await units.applyImport(me(req), text);
+      if (result.plan.issues.length > 0) return renderPage(res, 'org/unit-import-preview', { preview: result, csv: text }, 422);
       setFlash(req, 'import.done', result.counts);
       res.redirect(303, '/units');
     }),

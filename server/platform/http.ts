@@ -4,11 +4,11 @@ import ejs from 'ejs';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { formatRocDate, formatRocDateTime } from './roc-date';
+import { formatRocDate, formatRocDateTime, formatRocMonth } from './roc-date';
 import { HttpError, NotFoundError, TooManyRequestsError } from './errors';
 import { DEFAULT_LANG, isLang, isMessageKey, translator, type MessageKey, type Params } from './i18n';
 import type { Assets } from './assets';
-import { formatPhone } from '../org/phone';
+import { formatPhone, telUri } from '../org/phone';
 
 export const viewsDir = path.join(projectRoot, 'views');
 
@@ -33,6 +33,8 @@ export function localsMiddleware(assets: Assets): RequestHandler {
       asset: assets.url,
       rocDate: (iso: string) => formatRocDate(iso, req.lang),
       rocDateTime: (iso: string) => formatRocDateTime(iso, req.lang),
+      rocMonth: (month: string) => formatRocMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)), req.lang),
+      telUri,
       /** A unit's or agency's name in the page's language (the Chinese name where no English one is kept). */
       nameOf: (named: { nameZh: string; nameEn: string }) => (req.lang === 'en' && named.nameEn ? named.nameEn : named.nameZh),
       phone: (e164: string | null, ext: string | null) => formatPhone(e164, ext, req.lang),

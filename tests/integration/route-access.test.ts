@@ -30,6 +30,8 @@ const everyone = (status: number, anonymous = status): Expected => ({
 const UNITS_SEE = ['admin', 'manager', 'unit_head'] as const;
 const UNITS_MANAGE = ['admin', 'manager'] as const;
 const ADMIN = ['admin'] as const;
+const PLANS = ['admin', 'manager'] as const;
+const TESTER = ['tester'] as const;
 
 // Paths with :id are filled in by `target` below; POST bodies are empty (a 422 proves the role got through).
 const MATRIX: Record<string, Expected> = {
@@ -63,6 +65,28 @@ const MATRIX: Record<string, Expected> = {
   'post /users/:id/deactivate': only('post', ADMIN, 303),
   'post /users/:id/activate': only('post', ADMIN, 303),
   'post /users/:id/reset-link': only('post', ADMIN, 200),
+  'get /notifications': only('get', ROLES, 200),
+  'post /notifications/read': only('post', ROLES, 303),
+  'get /calendar': only('get', ADMIN, 200),
+  'post /calendar/import': only('post', ADMIN, 422),
+  'get /settings': only('get', ADMIN, 200),
+  'post /settings': only('post', ADMIN, 422),
+  'get /plans': only('get', PLANS, 200),
+  'post /plans': only('post', PLANS, 422),
+  'get /plans/:id': only('get', PLANS, 200),
+  'get /plans/:id/assignments/:aid/edit': only('get', PLANS, 200),
+  'post /plans/:id/assignments/:aid': only('post', PLANS, 303),
+  // Removing and publishing change what the next role would see: they are walked on a plan that does not exist.
+  'post /plans/:id/assignments/:aid/remove': only('post', PLANS, 404),
+  'get /plans/:id/add': only('get', PLANS, 200),
+  'post /plans/:id/add': only('post', PLANS, 422),
+  'post /plans/:id/publish': only('post', PLANS, 404),
+  'get /plans/:id/allocation': only('get', PLANS, 200),
+  'get /plans/:id/allocation.csv': only('get', PLANS, 200),
+  'get /my/assignments': only('get', TESTER, 200),
+  'get /my/unavailable': only('get', TESTER, 200),
+  'post /my/unavailable': only('post', TESTER, 422),
+  'post /my/unavailable/remove': only('post', TESTER, 303),
 };
 
 let t: TestApp;
@@ -70,6 +94,8 @@ let clients: Record<Role, Client>;
 let anonymous: Client;
 let unitId: number;
 let userId: number;
+let planId: number;
+let assignmentId: number;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -86,7 +112,20 @@ beforeAll(async () => {
   clients = {} as Record<Role, Client>;
   for (const role of ROLES) clients[role] = await signedIn(t.app, emails[role]);
   anonymous = await client(t.app);
+  const { plan } = await t.services.plans.draft(null, agency.id, '2026-12');
+  planId = plan.id;
+  const first = await t.testDb.db('assignments').where({ plan_id: plan.id }).first();
+  if (!first) throw new Error('the plan has no assignment to walk');
+  assignmentId = first.id;
 });
+
+/** The concrete path for a route pattern. */
+function target(route: string, pattern: string): string {
+  const missing = route.endsWith('/remove') && route.includes('/plans/') ? 999999 : undefined;
+  if (route === 'post /plans/:id/publish') return `/plans/999999/publish`;
+  if (pattern.startsWith('/plans')) return pattern.replace(':id', String(planId)).replace(':aid', String(missing ?? assignmentId));
+  return pattern.replace(':id', String(pattern.startsWith('/users') ? userId : unitId));
+}
 
 afterAll(() => t.close());
 
@@ -105,7 +144,7 @@ const ordered = [...cases].sort((a, b) => Number(a[0] === 'post /logout') - Numb
 
 test.each(ordered)('%s as %s → %i', async (route, who, status) => {
   const [method, pattern] = route.split(' ') as ['get' | 'post', string];
-  const path = pattern.replace(':id', String(pattern.startsWith('/users') ? userId : unitId));
+  const path = target(route, pattern);
   const c = who === 'anonymous' ? anonymous : clients[who];
   const res = method === 'get' ? await c.agent.get(path) : await c.post(path);
   expect(res.status).toBe(status);

@@ -55,6 +55,9 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'unitType.${}': UNIT_TYPES,
   'import.action.${}': ['create', 'update', 'unchanged'],
   'import.col.${}': UNIT_CSV_COLUMNS.map((c) => c.name),
+  'part.${}': ['switchboard', 'unit'],
+  'plan.status.${}': ['draft', 'published'],
+  'plan.event.${}': ['draft', 'edit', 'add', 'remove', 'publish'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { Db } from './db';
+
+/**
+ * Settings an administrator changes in the product (not the environment):
+ * office hours and the planning rules. Kept as one validated JSON value;
+ * missing keys take their defaults, so adding a setting needs no migration.
+ */
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'validation.time');
+
+export const appSettingsSchema = z
+  .object({
+    officeStart: clock.default('08:30'),
+    lunchStart: clock.default('12:00'),
+    lunchEnd: clock.default('13:30'),
+    officeEnd: clock.default('17:30'),
+    windowMinutes: z.coerce.number().int().min(15, 'validation.invalid').max(240, 'validation.invalid').default(60),
+    unitsPerMonth: z.union([z.literal('all'), z.coerce.number().int().min(1, 'validation.invalid').max(10000, 'validation.invalid')]).default(5),
+    testsPerUnit: z.coerce.number().int().min(1, 'validation.invalid').max(5, 'validation.invalid').default(1),
+    parts: z.array(z.enum(['switchboard', 'unit'])).min(1, 'settings.error.parts').default(['switchboard', 'unit']),
+    draftDay: z.coerce.number().int().min(1, 'validation.invalid').max(28, 'validation.invalid').default(20),
+  })
+  .refine((s) => s.officeStart < s.lunchStart && s.lunchStart <= s.lunchEnd && s.lunchEnd < s.officeEnd, {
+    path: ['lunchStart'],
+    message: 'settings.error.hours',
+  });
+
+export type AppSettings = z.output<typeof appSettingsSchema>;
+
+export const DEFAULT_SETTINGS: AppSettings = appSettingsSchema.parse({});
+
+export class AppSettingsRepo {
+  constructor(private readonly db: Db) {}
+
+  async get(): Promise<AppSettings> {
+    const row = await this.db('settings').where({ key: 'app' }).first<{ value: string } | undefined>();
+    if (!row) return DEFAULT_SETTINGS;
+    const parsed = appSettingsSchema.safeParse(JSON.parse(row.value));
+    return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+  }
+
+  async save(settings: AppSettings, now: string, trx: Db = this.db): Promise<void> {
+    await trx('settings')
+      .insert({ key: 'app', value: JSON.stringify(settings), updated_at: now })
+      .onConflict('key')
+      .merge(['value', 'updated_at']);
+  }
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { AppSettings, AppSettingsRepo } from '../platform/app-settings';
+import { appSettingsSchema } from '../platform/app-settings';
+import { audit } from '../platform/audit';
+import type { Db } from '../platform/db';
+import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
+import { get, post, type Route } from '../platform/routes';
+
+const ADMIN = ['admin'] as const;
+
+/** The form's shape: "all units" is a choice, the count a number beside it; parts are checkboxes. */
+const settingsForm = z
+  .object({
+    unitsMode: z.enum(['all', 'count'], { error: 'validation.choose' }),
+    unitsCount: z.string().default(''),
+    parts: z.preprocess((v) => (v === undefined ? [] : [].concat(v as never)), z.array(z.string())),
+  })
+  .passthrough()
+  .transform(({ unitsMode, unitsCount, ...rest }): Record<string, unknown> => ({ ...rest, unitsPerMonth: unitsMode === 'all' ? 'all' : unitsCount }))
+  .pipe(appSettingsSchema);
+
+function formValues(s: AppSettings) {
+  return {
+    ...s,
+    unitsMode: s.unitsPerMonth === 'all' ? 'all' : 'count',
+    unitsCount: s.unitsPerMonth === 'all' ? '' : String(s.unitsPerMonth),
+  };
+}
+
+export function settingsRoutes(db: Db, settings: AppSettingsRepo, clock: () => Date): Route[] {
+  return [
+    get('/settings', ADMIN, async (_req, res) => {
+      await renderPage(res, 'settings/index', { values: formValues(await settings.get()) });
+    }),
+
+    post('/settings', ADMIN, async (req, res) => {
+      const form = parseForm(settingsForm, req.body);
+      if (!form.ok) {
+        const errors = form.errors.map((e) => (e.field === 'unitsPerMonth' ? { ...e, field: 'unitsCount' } : e));
+        return renderFormErrors(res, 'settings/index', errors, req.body);
+      }
+      const now = clock().toISOString();
+      await db.transaction(async (trx) => {
+        await settings.save(form.data, now, trx);
+        await audit(trx, { actorId: req.user?.id ?? null, action: 'settings.save', subject: 'settings', detail: form.data, at: now });
+      });
+      setFlash(req, 'settings.saved');
+      res.redirect(303, '/settings');
+    }),
+  ];
+}
