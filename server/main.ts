@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildServices, createApp } from './app';
+import { draftPlansJob } from './courtesy/jobs';
 import { loadConfig, type Config } from './platform/config';
 import { openDb, type Db } from './platform/db';
 import { createLogger } from './platform/logger';
@@ -17,6 +18,7 @@ export interface Running {
 }
 
 const HOUR = 3600_000;
+const JOB_INTERVAL = 10 * 60_000;
 
 /** config → db → migrate → jobs → listen. The only place that starts things. */
 export async function startServer(config: Config): Promise<Running> {
@@ -32,6 +34,13 @@ export async function startServer(config: Config): Promise<Running> {
     services.sessions.prune().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'));
   }, HOUR);
   sweep.unref();
+  const draft = () =>
+    draftPlansJob(db, services.plans, new Date())
+      .then((r) => r.ran && logger.info({ month: r.month }, 'drafted next month\'s plans'))
+      .catch((err: unknown) => logger.error({ err }, 'drafting plans failed'));
+  const drafting = setInterval(draft, JOB_INTERVAL);
+  drafting.unref();
+  void draft();
 
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -58,6 +67,7 @@ export async function startServer(config: Config): Promise<Running> {
     setupLink,
     async stop() {
       clearInterval(sweep);
+      clearInterval(drafting);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

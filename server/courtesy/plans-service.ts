@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { reachPath, type CurrentUser } from '../auth/current-user';
 import type { MonthCalendar } from '../calendar/calendar';
-import { datesOfMonth, previousMonth } from '../calendar/dates';
+import { datesOfMonth, nextMonth, previousMonth } from '../calendar/dates';
 import type { CalendarService } from '../calendar/service';
 import type { AppSettings, AppSettingsRepo } from '../platform/app-settings';
 import type { Db } from '../platform/db';
@@ -155,12 +155,16 @@ export class PlansService {
     return { plan, created: createdId !== null };
   }
 
-  /** The scheduled job: from the draft day on, next month's plan for every agency (idempotent). */
-  async draftNextMonthIfDue(now: Date): Promise<number> {
+  /** The month the scheduled job should draft now: next month, from the draft day on (Taiwan time); else null. */
+  async monthDue(now: Date): Promise<string | null> {
     const settings = await this.settings.get();
     const taipei = new Date(now.getTime() + 8 * 3600_000);
-    if (taipei.getUTCDate() < settings.draftDay) return 0;
-    const month = taipei.getUTCMonth() === 11 ? `${taipei.getUTCFullYear() + 1}-01` : `${taipei.getUTCFullYear()}-${String(taipei.getUTCMonth() + 2).padStart(2, '0')}`;
+    if (taipei.getUTCDate() < settings.draftDay) return null;
+    return nextMonth(taipei.toISOString().slice(0, 7));
+  }
+
+  /** Drafts a month's plan for every active agency; plans that exist are left alone. Returns how many were made. */
+  async draftAll(month: string): Promise<number> {
     const scopes = (await this.units.listInReach('/')).filter((u) => u.type === 'agency' && u.active);
     let created = 0;
     for (const scope of scopes) if ((await this.draft(null, scope.id, month)).created) created += 1;

@@ -1,0 +1,17 @@
+import type { Db } from '../platform/db';
+import { runOnce } from '../platform/jobs';
+import type { PlansService } from './plans-service';
+
+/**
+ * The drafting job: once the draft day has come, next month's plans for every
+ * agency, run by exactly one server instance (runOnce), each plan unique per
+ * agency and month in the database as well.
+ */
+export async function draftPlansJob(db: Db, plans: PlansService, now: Date): Promise<{ ran: boolean; month: string | null }> {
+  const month = await plans.monthDue(now);
+  if (!month) return { ran: false, month: null };
+  const ran = await runOnce(db, 'draft-plans', month, now, async () => {
+    await plans.draftAll(month);
+  });
+  return { ran, month };
+}
