@@ -8,10 +8,8 @@ import { parseArgs } from 'node:util';
 import { buildServices } from '../server/app';
 import { cliAdminSchema } from '../server/auth/schema';
 import { isMessageKey, translator } from '../server/platform/i18n';
-import { loadConfig } from '../server/platform/config';
-import { openDb } from '../server/platform/db';
 import { createLogger } from '../server/platform/logger';
-import { migrateLatest } from '../server/platform/migrations';
+import { runCli, withDatabase } from './cli';
 
 const USAGE = `Usage:
   npm run admin -- create --email E --name N --unit CODE
@@ -38,17 +36,15 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals[0];
-  if ((command !== 'create' && command !== 'reset-password') || !values.email || (command === 'create' && !values.name)) {
+  const email = values.email;
+  if ((command !== 'create' && command !== 'reset-password') || !email || (command === 'create' && !values.name)) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const config = loadConfig(process.env);
-  const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrateLatest(db);
+  return withDatabase(async (db, config) => {
     const { auth } = buildServices({ db, config, logger: createLogger('silent'), sessionSecret: 'unused-by-the-command-line' });
     if (command === 'reset-password') {
-      const link = await auth.resetLinkFor(values.email);
+      const link = await auth.resetLinkFor(email);
       if (!link) {
         process.stderr.write('No account has this e-mail.\n');
         return 1;
@@ -60,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       values['agency-code'] && values['agency-name-zh']
         ? { code: values['agency-code'], nameZh: values['agency-name-zh'], nameEn: values['agency-name-en'] ?? '' }
         : undefined;
-    const input = cliAdminSchema.safeParse({ email: values.email, name: values.name, unit: values.unit, agency });
+    const input = cliAdminSchema.safeParse({ email, name: values.name, unit: values.unit, agency });
     if (!input.success) {
       const t = translator('en');
       for (const issue of input.error.issues) {
@@ -75,15 +71,7 @@ async function main(argv: string[]): Promise<number> {
     }
     process.stdout.write(`Administrator created. One-time link to set the password (valid ${config.resetLinkValidMinutes} minutes):\n  ${result.link}\n`);
     return 0;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);

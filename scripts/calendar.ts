@@ -6,10 +6,8 @@
 import fs from 'node:fs';
 import { CalendarRepo } from '../server/calendar/repo';
 import { CalendarService } from '../server/calendar/service';
-import { loadConfig } from '../server/platform/config';
-import { openDb } from '../server/platform/db';
 import { translator } from '../server/platform/i18n';
-import { migrateLatest } from '../server/platform/migrations';
+import { runCli, withDatabase } from './cli';
 
 async function main(argv: string[]): Promise<number> {
   const [command, file] = argv;
@@ -24,10 +22,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${file}: ${err instanceof TypeError ? 'not UTF-8; save it as CSV UTF-8' : (err as Error).message}\n`);
     return 1;
   }
-  const config = loadConfig(process.env);
-  const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrateLatest(db);
+  return withDatabase(async (db) => {
     const result = await new CalendarService(db, new CalendarRepo(db), () => new Date()).importCsv(text, null);
     const t = translator('en');
     if (!result.ok) {
@@ -37,15 +32,7 @@ async function main(argv: string[]): Promise<number> {
     }
     process.stdout.write(`${t(result.replaced ? 'calendar.replaced' : 'calendar.imported', { year: result.year, days: result.workingDays })}\n`);
     return 0;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -63,6 +63,18 @@ function toUser(r: UserRow): User {
   };
 }
 
+function toRow(f: UserFields) {
+  return {
+    email: normaliseEmail(f.email),
+    name: f.name,
+    role: f.role,
+    unit_id: f.unitId,
+    phone_e164: f.phoneE164,
+    phone_ext: f.phoneExt,
+    active: f.active,
+  };
+}
+
 /** E-mail addresses are compared and stored in lower case. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -112,13 +124,7 @@ export class UsersRepo {
   async insert(fields: UserFields, now: string, trx: Db = this.db, passwordHash: string | null = null): Promise<number> {
     const [row] = await trx('users')
       .insert({
-        email: normaliseEmail(fields.email),
-        name: fields.name,
-        role: fields.role,
-        unit_id: fields.unitId,
-        phone_e164: fields.phoneE164,
-        phone_ext: fields.phoneExt,
-        active: fields.active,
+        ...toRow(fields),
         password_hash: passwordHash,
         created_at: now,
         updated_at: now,
@@ -131,16 +137,7 @@ export class UsersRepo {
   async update(id: number, fields: UserFields, now: string, trx: Db = this.db): Promise<void> {
     await trx('users')
       .where({ id })
-      .update({
-        email: normaliseEmail(fields.email),
-        name: fields.name,
-        role: fields.role,
-        unit_id: fields.unitId,
-        phone_e164: fields.phoneE164,
-        phone_ext: fields.phoneExt,
-        active: fields.active,
-        updated_at: now,
-      });
+      .update({ ...toRow(fields), updated_at: now });
   }
 
   async setPasswordHash(id: number, hash: string, now: string, trx: Db = this.db): Promise<void> {

@@ -3,6 +3,7 @@ import {
   ADMIN,
   AGENCY,
   describeBrowser,
+  fillSetupForm,
   expectAccessible,
   focused,
   launchBrowser,
@@ -45,15 +46,6 @@ describeBrowser('first run and signing in (Chromium)', () => {
     expect(csp.violations).toEqual([]);
   });
 
-  const fillSetup = async (passwordConfirm: string) => {
-    await page.fill('#agencyCode', AGENCY.code);
-    await page.fill('#agencyNameZh', AGENCY.nameZh);
-    await page.fill('#agencyNameEn', AGENCY.nameEn);
-    await page.fill('#name', ADMIN.name);
-    await page.fill('#email', ADMIN.email);
-    await page.fill('#password', ADMIN.password);
-    await page.fill('#passwordConfirm', passwordConfirm);
-  };
 
   test('the setup link creates the agency and first administrator; a mismatched confirmation keeps the other answers', async () => {
     expect(await visit(page, app.setupUrl)).toBe(200);
@@ -61,7 +53,7 @@ describeBrowser('first run and signing in (Chromium)', () => {
     expect(await text(page, 'h1')).toBe('建立第一位系統管理者');
     await expectAccessible(page);
 
-    await fillSetup('not the same password');
+    await fillSetupForm(page, 'not the same password');
     expect(await navigation(page, () => page.click('main form button'))).toBe(422);
 
     const summary = page.locator('.error-summary');

@@ -175,16 +175,21 @@ export async function text(page: Page, selector: string): Promise<string> {
 export const AGENCY = { code: 'A01', nameZh: '臺北市測試局', nameEn: 'Taipei Test Bureau' };
 export const ADMIN = { name: '王小明', email: 'admin@example.gov.tw', password: 'correct horse battery staple' };
 
-/** Creates the agency and first administrator through the setup form; the page ends signed in on the home page. */
-export async function completeSetup(page: Page, setupUrl: string): Promise<void> {
-  await visit(page, setupUrl);
+/** Fills the first-run setup form with AGENCY and ADMIN, and the given password confirmation. */
+export async function fillSetupForm(page: Page, passwordConfirm: string): Promise<void> {
   await page.fill('#agencyCode', AGENCY.code);
   await page.fill('#agencyNameZh', AGENCY.nameZh);
   await page.fill('#agencyNameEn', AGENCY.nameEn);
   await page.fill('#name', ADMIN.name);
   await page.fill('#email', ADMIN.email);
   await page.fill('#password', ADMIN.password);
-  await page.fill('#passwordConfirm', ADMIN.password);
+  await page.fill('#passwordConfirm', passwordConfirm);
+}
+
+/** Creates the agency and first administrator through the setup form; the page ends signed in on the home page. */
+export async function completeSetup(page: Page, setupUrl: string): Promise<void> {
+  await visit(page, setupUrl);
+  await fillSetupForm(page, ADMIN.password);
   const status = await navigation(page, () => page.locator('main form button').click());
   if (status !== 200 || new URL(page.url()).pathname !== '/') throw new Error(`setup failed: ${status} at ${page.url()}`);
 }
