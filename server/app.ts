@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -12,8 +13,15 @@ import { TokensRepo } from './auth/tokens-repo';
 import { CalendarRepo } from './calendar/repo';
 import { calendarRoutes } from './calendar/routes';
 import { CalendarService } from './calendar/service';
+import { CasesRepo } from './courtesy/cases-repo';
+import { CasesService } from './courtesy/cases-service';
 import { PlansRepo } from './courtesy/plans-repo';
+import { ResultsRepo } from './courtesy/results-repo';
+import { ResultsService } from './courtesy/results-service';
+import { loadScoresheets } from './courtesy/scoresheet';
 import { PlansService } from './courtesy/plans-service';
+import { QuestionsRepo, questionRoutes } from './courtesy/questions';
+import { resultsRoutes } from './courtesy/results-routes';
 import { courtesyRoutes } from './courtesy/routes';
 import { TestersRepo } from './courtesy/testers-repo';
 import { notificationRoutes } from './home/notifications-routes';
@@ -30,6 +38,7 @@ import { errorHandler, languageMiddleware, localsMiddleware, notFoundHandler } f
 import { requestLogger } from './platform/logger';
 import { AppSettingsRepo } from './platform/app-settings';
 import { NotificationsRepo } from './platform/notifications';
+import { projectRoot } from './platform/paths';
 import { RateLimiter } from './platform/rate-limit';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
@@ -53,6 +62,9 @@ export function buildServices(deps: AppDeps) {
   const settings = new AppSettingsRepo(db);
   const notifications = new NotificationsRepo(db);
   const calendar = new CalendarService(db, new CalendarRepo(db), clock);
+  const plansRepo = new PlansRepo(db);
+  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock);
+  const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   return {
     db,
     clock,
@@ -63,7 +75,10 @@ export function buildServices(deps: AppDeps) {
     calendar,
     units: new UnitsService(db, unitsRepo, clock),
     users: new UsersService(db, usersRepo, unitsRepo, sessions, clock),
-    plans: new PlansService(db, new PlansRepo(db), unitsRepo, new TestersRepo(db), calendar, settings, notifications, clock),
+    cases,
+    questions: new QuestionsRepo(db),
+    plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
+    results: new ResultsService(db, new ResultsRepo(db), plansRepo, unitsRepo, cases, settings, sheets, clock),
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -78,6 +93,8 @@ export function routeTable(services: Services): Route[] {
     ...calendarRoutes(services.calendar),
     ...settingsRoutes(services.db, services.settings, services.clock),
     ...courtesyRoutes(services.plans),
+    ...resultsRoutes(services.results, services.cases),
+    ...questionRoutes(services.questions, services.units, services.clock),
   ];
 }
 

@@ -265,17 +265,32 @@ export class PlansRepo {
     }));
   }
 
-  /** Date of each unit's latest planned call in a published plan before `before` (a test's date). */
+  /** Date of each unit's latest test (a result that is not withdrawn) before a date. */
   async lastTestDates(unitIds: number[], before: string, trx: Db = this.db): Promise<Map<number, string>> {
     if (unitIds.length === 0) return new Map();
-    const rows = await trx('assignments')
+    const rows = await trx('results')
+      .whereIn('unit_id', unitIds)
+      .whereNull('withdrawn_at')
+      .andWhere('tested_on', '<', before)
+      .groupBy('unit_id')
+      .select<{ unit_id: number; last: string }[]>('unit_id', trx.raw('max(tested_on) as last'));
+    return new Map(rows.map((r) => [r.unit_id, r.last]));
+  }
+
+  async isPublished(planId: number, trx: Db = this.db): Promise<boolean> {
+    const row = await trx('plans').where({ id: planId }).first<{ status: string } | undefined>();
+    return row?.status === 'published';
+  }
+
+  /** Calls of published plans for units under `path`, dated before a day. */
+  async publishedAssignmentsInReach(path: string, before: string, trx: Db = this.db): Promise<Assignment[]> {
+    const rows = await this.assignments(trx)
       .join('plans', 'plans.id', 'assignments.plan_id')
       .where('plans.status', 'published')
-      .whereIn('assignments.unit_id', unitIds)
+      .andWhere('units.path', 'like', `${path}%`)
       .andWhere('assignments.date', '<', before)
-      .groupBy('assignments.unit_id')
-      .select<{ unit_id: number; last: string }[]>('assignments.unit_id as unit_id', trx.raw('max(assignments.date) as last'));
-    return new Map(rows.map((r) => [r.unit_id, r.last]));
+      .orderBy([{ column: 'assignments.date' }, { column: 'units.code' }]);
+    return (rows as AssignmentRow[]).map(toAssignment);
   }
 
   /** Tester–unit pairs of a scope's plan for a month (for avoiding repeats). */

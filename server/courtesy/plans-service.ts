@@ -13,6 +13,7 @@ import { checkPlan } from './plan-check';
 import { planMonth, windowsOfDay, type Part, type PlannerSettings, type PlannerTester, type PlannerUnit, type PlanWarning, type Slot } from './planner';
 import type { Assignment, NewAssignment, PlanEvent, PlanRecord, PlansRepo } from './plans-repo';
 import type { AssignmentInput } from './schema';
+import type { CasesService } from './cases-service';
 import { membersOfScope } from './scope';
 import type { TesterRecord, TestersRepo } from './testers-repo';
 
@@ -62,6 +63,7 @@ export class PlansService {
     private readonly calendar: CalendarService,
     private readonly settings: AppSettingsRepo,
     private readonly notifications: NotificationsRepo,
+    private readonly cases: CasesService,
     private readonly clock: () => Date,
   ) {}
 
@@ -114,13 +116,15 @@ export class PlansService {
 
     const ctx = await this.context(scope, month);
     const firstDay = `${month}-01`;
-    const lastTests = await this.plans.lastTestDates(ctx.units.map((u) => u.id), firstDay);
+    const unitIds = ctx.units.map((u) => u.id);
+    const [lastTests, retests] = await Promise.all([this.plans.lastTestDates(unitIds, firstDay), this.cases.retestsFor(unitIds)]);
     const plannerUnits: PlannerUnit[] = ctx.units.map((u) => ({
       id: u.id,
       path: u.path,
       code: u.code,
       part: partOf(u) as Part,
       lastTestedOn: lastTests.get(u.id) ?? null,
+      retest: retests.get(u.id),
     }));
     const seed = crypto.randomBytes(8).toString('hex');
     const result = planMonth({

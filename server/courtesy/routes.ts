@@ -105,10 +105,6 @@ export function courtesyRoutes(plans: PlansService): Route[] {
         .send(allocationCsv(view, req.lang, req.t));
     }),
 
-    get('/my/assignments', TESTER, async (req, res) => {
-      await renderPage(res, 'courtesy/my-assignments', { assignments: await plans.myAssignments(me(req)) });
-    }),
-
     get('/my/unavailable', TESTER, async (req, res) => {
       await renderPage(res, 'courtesy/my-unavailable', { dates: await plans.myUnavailable(me(req)) });
     }),

@@ -19,11 +19,22 @@ export const appSettingsSchema = z
     testsPerUnit: z.coerce.number().int().min(1, 'validation.invalid').max(5, 'validation.invalid').default(1),
     parts: z.array(z.enum(['switchboard', 'unit'])).min(1, 'settings.error.parts').default(['switchboard', 'unit']),
     draftDay: z.coerce.number().int().min(1, 'validation.invalid').max(28, 'validation.invalid').default(20),
+    bandExcellent: z.coerce.number().min(0, 'validation.invalid').max(100, 'validation.invalid').default(90),
+    bandGood: z.coerce.number().min(0, 'validation.invalid').max(100, 'validation.invalid').default(80),
+    bandFair: z.coerce.number().min(0, 'validation.invalid').max(100, 'validation.invalid').default(70),
+    followUpThreshold: z.coerce.number().min(0, 'validation.invalid').max(100, 'validation.invalid').default(80),
+    attemptsBeforeUnreachable: z.coerce.number().int().min(1, 'validation.invalid').max(10, 'validation.invalid').default(3),
+    unreachableRule: z.enum(['score', 'case'], { error: 'validation.choose' }).default('case'),
+    unreachableScore: z.coerce.number().min(0, 'validation.invalid').max(100, 'validation.invalid').default(0),
+    resultDeadlineDay: z.coerce.number().int().min(1, 'validation.invalid').max(28, 'validation.invalid').default(3),
+    caseDueDays: z.coerce.number().int().min(1, 'validation.invalid').max(90, 'validation.invalid').default(14),
+    retestWithinDays: z.coerce.number().int().min(1, 'validation.invalid').max(90, 'validation.invalid').default(30),
   })
   .refine((s) => s.officeStart < s.lunchStart && s.lunchStart <= s.lunchEnd && s.lunchEnd < s.officeEnd, {
     path: ['lunchStart'],
     message: 'settings.error.hours',
-  });
+  })
+  .refine((s) => s.bandExcellent > s.bandGood && s.bandGood > s.bandFair, { path: ['bandGood'], message: 'settings.error.bands' });
 
 export type AppSettings = z.output<typeof appSettingsSchema>;
 

@@ -84,6 +84,27 @@ const MATRIX: Record<string, Expected> = {
   'get /plans/:id/allocation': only('get', PLANS, 200),
   'get /plans/:id/allocation.csv': only('get', PLANS, 200),
   'get /my/assignments': only('get', TESTER, 200),
+  // Assignments, results and cases are walked with ids that do not exist: who gets past the guard sees 404
+  // (or 422 where the form is checked first); the pages themselves are tested in scoring.test.ts.
+  'post /assignments/:id/attempts': only('post', TESTER, 422),
+  'get /assignments/:id/score': only('get', TESTER, 404),
+  'post /assignments/:id/score': only('post', TESTER, 404),
+  'post /assignments/:id/score/edit': only('post', TESTER, 404),
+  'post /assignments/:id/score/confirm': only('post', TESTER, 404),
+  'get /results/overdue': only('get', PLANS, 200),
+  'get /scores': only('get', PLANS, 200),
+  'get /scores.csv': only('get', PLANS, 200),
+  'get /results/:id': only('get', ROLES, 404),
+  'get /results/:id/revise': only('get', ['admin', 'manager', 'tester'], 404),
+  'post /results/:id/revise': only('post', ['admin', 'manager', 'tester'], 404),
+  'post /results/:id/withdraw': only('post', PLANS, 404),
+  'get /cases': only('get', UNITS_SEE, 200),
+  'get /cases/:id': only('get', UNITS_SEE, 404),
+  'post /cases/:id/report': only('post', ['unit_head'], 404),
+  'post /cases/:id/decision': only('post', PLANS, 404),
+  'get /units/:id/questions': only('get', UNITS_MANAGE, 200),
+  'post /units/:id/questions': only('post', UNITS_MANAGE, 422),
+  'post /units/:id/questions/:qid/deactivate': only('post', UNITS_MANAGE, 303),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
@@ -123,6 +144,8 @@ beforeAll(async () => {
 function target(route: string, pattern: string): string {
   const missing = route.endsWith('/remove') && route.includes('/plans/') ? 999999 : undefined;
   if (route === 'post /plans/:id/publish') return `/plans/999999/publish`;
+  if (/^\/(assignments|results|cases)\//.test(pattern)) return pattern.replace(':id', '999999');
+  if (pattern.includes(':qid')) return pattern.replace(':id', String(unitId)).replace(':qid', '1');
   if (pattern.startsWith('/plans')) return pattern.replace(':id', String(planId)).replace(':aid', String(missing ?? assignmentId));
   return pattern.replace(':id', String(pattern.startsWith('/users') ? userId : unitId));
 }

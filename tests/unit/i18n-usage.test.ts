@@ -58,6 +58,13 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'part.${}': ['switchboard', 'unit'],
   'plan.status.${}': ['draft', 'published'],
   'plan.event.${}': ['draft', 'edit', 'add', 'remove', 'publish'],
+  'band.${}': ['excellent', 'good', 'fair', 'poor'],
+  'case.status.${}': ['open', 'submitted', 'returned', 'accepted', 'closed'],
+  'case.event.${}': ['opened', 'submitted', 'returned', 'accepted', 'retested'],
+  'case.${}': ['cause', 'actions'],
+  'my.state.${}': ['overdue', 'today', 'upcoming'],
+  'attempt.${}': ['no_answer', 'busy', 'voicemail'],
+  'question.${}': ['question', 'keyPoints'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };

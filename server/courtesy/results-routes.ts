@@ -1,0 +1,165 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { CurrentUser } from '../auth/current-user';
+import { NotFoundError } from '../platform/errors';
+import { parseForm, renderFormErrors, renderPage, setFlash, type FieldError } from '../platform/http';
+import { get, idParam, post, type Route } from '../platform/routes';
+import type { CasesService } from './cases-service';
+import { ATTEMPT_OUTCOMES } from './results-repo';
+import type { ResultsService } from './results-service';
+import { formValuesOf } from './score-form';
+import { scoreTableCsv } from './score-table';
+
+const MANAGE = ['admin', 'manager'] as const;
+const TESTER = ['tester'] as const;
+const SEE_RESULTS = ['admin', 'manager', 'tester', 'unit_head'] as const;
+const CASES = ['admin', 'manager', 'unit_head'] as const;
+
+const attemptSchema = z.object({ outcome: z.enum(ATTEMPT_OUTCOMES, { error: 'validation.choose' }) });
+const reasonSchema = z.object({ reason: z.string().trim().min(1, 'result.error.reasonRequired').max(1000, 'validation.tooLong') });
+const reportSchema = z.object({
+  cause: z.string().trim().min(1, 'validation.required').max(4000, 'validation.tooLong'),
+  actions: z.string().trim().min(1, 'validation.required').max(4000, 'validation.tooLong'),
+});
+const decisionSchema = z
+  .object({ decision: z.enum(['accept', 'return'], { error: 'validation.choose' }), comment: z.string().trim().max(2000, 'validation.tooLong').default('') })
+  .refine((v) => v.decision === 'accept' || v.comment.length > 0, { path: ['comment'], message: 'case.error.commentRequired' });
+const tableSchema = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional(),
+  scope: z.coerce.number().int().positive().optional(),
+});
+
+function me(req: Request): CurrentUser {
+  if (!req.user) throw new NotFoundError();
+  return req.user;
+}
+
+function param(req: Request, name: string): number {
+  const value = idParam(req.params[name]);
+  if (value === undefined) throw new NotFoundError();
+  return value;
+}
+
+export function resultsRoutes(results: ResultsService, cases: CasesService): Route[] {
+  const scoreForm = async (req: Request, res: Response, errors: FieldError[], values: unknown, status = 200) => {
+    const { assignment, sheet, attempts } = await results.formFor(me(req), param(req, 'id'));
+    const locals = { assignment, sheet, attempts, action: `/assignments/${assignment.id}/score`, errors, values: values ?? { version: sheet.version } };
+    await renderPage(res, 'courtesy/score-form', locals, status);
+  };
+  const casePage = async (req: Request, res: Response, errors: FieldError[] = [], values: unknown = {}, status = 200) => {
+    const { record, events } = await cases.get(me(req), param(req, 'id'));
+    await renderPage(res, 'courtesy/case', { record, events, errors, values }, status);
+  };
+
+  return [
+    get('/my/assignments', TESTER, async (req, res) => {
+      await renderPage(res, 'courtesy/my-assignments', { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES });
+    }),
+
+    post('/assignments/:id/attempts', TESTER, async (req, res) => {
+      const form = parseForm(attemptSchema, req.body);
+      const recorded = form.ok ? await results.recordAttempt(me(req), param(req, 'id'), form.data.outcome) : form;
+      if (!recorded.ok) {
+        const errors = recorded.errors.map((e) => ({ ...e, field: `outcome-${param(req, 'id')}` }));
+        return renderFormErrors(res, 'courtesy/my-assignments', errors, req.body, { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES });
+      }
+      setFlash(req, recorded.unreachable ? 'attempt.unreachable' : 'attempt.recorded');
+      res.redirect(303, '/my/assignments');
+    }),
+
+    get('/assignments/:id/score', TESTER, async (req, res) => {
+      await scoreForm(req, res, [], undefined);
+    }),
+
+    post('/assignments/:id/score', TESTER, async (req, res) => {
+      const preview = await results.preview(me(req), param(req, 'id'), req.body);
+      if (!preview.form.ok) return scoreForm(req, res, preview.form.errors, req.body, 422);
+      const values = formValuesOf(preview.sheet.sheet, [preview.assignment.part], preview.form.data);
+      await renderPage(res, 'courtesy/score-confirm', { assignment: preview.assignment, sheet: preview.sheet, score: preview.form.score, values });
+    }),
+
+    post('/assignments/:id/score/edit', TESTER, async (req, res) => {
+      await scoreForm(req, res, [], req.body);
+    }),
+
+    post('/assignments/:id/score/confirm', TESTER, async (req, res) => {
+      const saved = await results.submit(me(req), param(req, 'id'), req.body);
+      if (!saved.ok) return scoreForm(req, res, saved.errors, req.body, 422);
+      setFlash(req, 'result.saved');
+      res.redirect(303, `/results/${saved.resultId}`);
+    }),
+
+    get('/results/overdue', MANAGE, async (req, res) => {
+      await renderPage(res, 'courtesy/overdue', { rows: await results.overdue(me(req)) });
+    }),
+
+    get('/scores', MANAGE, async (req, res) => {
+      const query = tableSchema.safeParse(req.query);
+      const table = await results.scoreTable(me(req), query.success ? query.data : {});
+      await renderPage(res, 'courtesy/scores', { table });
+    }),
+
+    get('/scores.csv', MANAGE, async (req, res) => {
+      const query = tableSchema.safeParse(req.query);
+      const table = await results.scoreTable(me(req), query.success ? query.data : {});
+      res.attachment(`scores-${table.scope?.code ?? 'all'}-${table.month}.csv`).type('text/csv; charset=utf-8').send(scoreTableCsv(table, req.lang, req.t));
+    }),
+
+    get('/results/:id', SEE_RESULTS, async (req, res) => {
+      await renderPage(res, 'courtesy/result', { view: await results.view(me(req), param(req, 'id')) });
+    }),
+
+    get('/results/:id/revise', ['admin', 'manager', 'tester'], async (req, res) => {
+      const view = await results.view(me(req), param(req, 'id'));
+      const latest = view.revisions[view.revisions.length - 1];
+      if (!latest || view.result.kind !== 'scored' || view.result.withdrawnAt) throw new NotFoundError();
+      const values = formValuesOf(view.sheet.sheet, [view.assignment.part], { version: view.sheet.version, answers: latest.answers, reasons: latest.reasons, flags: latest.flags });
+      await renderPage(res, 'courtesy/result-revise', { view, sheet: view.sheet, assignment: view.assignment, action: `/results/${view.result.id}/revise`, values });
+    }),
+
+    post('/results/:id/revise', ['admin', 'manager', 'tester'], async (req, res) => {
+      const id = param(req, 'id');
+      const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
+      const saved = await results.revise(me(req), id, req.body, reason);
+      if (!saved.ok) {
+        const view = await results.view(me(req), id);
+        return renderFormErrors(res, 'courtesy/result-revise', saved.errors, req.body, { view, sheet: view.sheet, assignment: view.assignment, action: `/results/${id}/revise` });
+      }
+      setFlash(req, 'result.revised');
+      res.redirect(303, `/results/${id}`);
+    }),
+
+    post('/results/:id/withdraw', MANAGE, async (req, res) => {
+      const id = param(req, 'id');
+      const form = parseForm(reasonSchema, req.body);
+      const done = form.ok ? await results.withdraw(me(req), id, form.data.reason) : form;
+      if (!done.ok) return renderFormErrors(res, 'courtesy/result', done.errors, req.body, { view: await results.view(me(req), id) });
+      setFlash(req, 'result.withdrawn');
+      res.redirect(303, `/results/${id}`);
+    }),
+
+    get('/cases', CASES, async (req, res) => {
+      await renderPage(res, 'courtesy/cases', { cases: await cases.list(me(req)) });
+    }),
+
+    get('/cases/:id', CASES, async (req, res) => {
+      await casePage(req, res);
+    }),
+
+    post('/cases/:id/report', ['unit_head'], async (req, res) => {
+      const form = parseForm(reportSchema, req.body);
+      if (!form.ok) return casePage(req, res, form.errors, req.body, 422);
+      await cases.fileReport(me(req), param(req, 'id'), form.data.cause, form.data.actions);
+      setFlash(req, 'case.reported');
+      res.redirect(303, `/cases/${param(req, 'id')}`);
+    }),
+
+    post('/cases/:id/decision', MANAGE, async (req, res) => {
+      const form = parseForm(decisionSchema, req.body);
+      if (!form.ok) return casePage(req, res, form.errors, req.body, 422);
+      await cases.decide(me(req), param(req, 'id'), form.data.decision, form.data.comment);
+      setFlash(req, form.data.decision === 'accept' ? 'case.accepted' : 'case.returned');
+      res.redirect(303, `/cases/${param(req, 'id')}`);
+    }),
+  ];
+}
