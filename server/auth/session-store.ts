@@ -17,10 +17,9 @@ export class DbSessionStore extends session.Store {
     super();
   }
 
-  private expiresAt(sess: session.SessionData): string {
-    const expires = sess.cookie?.expires;
-    const at = expires ? new Date(expires).getTime() : this.clock().getTime() + this.idleMs;
-    return new Date(at).toISOString();
+  /** Every write or touch keeps the session for the idle period from now (by this store's clock). */
+  private expiresAt(): string {
+    return new Date(this.clock().getTime() + this.idleMs).toISOString();
   }
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
@@ -33,16 +32,16 @@ export class DbSessionStore extends session.Store {
 
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {
     this.db('sessions')
-      .insert({ sid, data: JSON.stringify(sess), user_id: sess.userId ?? null, expires_at: this.expiresAt(sess) })
+      .insert({ sid, data: JSON.stringify(sess), user_id: sess.userId ?? null, expires_at: this.expiresAt() })
       .onConflict('sid')
       .merge(['data', 'user_id', 'expires_at'])
       .then(() => cb?.(null), (err: unknown) => cb?.(err));
   }
 
-  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+  override touch(sid: string, _sess: session.SessionData, cb?: Callback): void {
     this.db('sessions')
       .where({ sid })
-      .update({ expires_at: this.expiresAt(sess) })
+      .update({ expires_at: this.expiresAt() })
       .then(() => cb?.(null), (err: unknown) => cb?.(err));
   }
 

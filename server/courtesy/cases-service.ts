@@ -30,7 +30,7 @@ export class CasesService {
 
   /** Opens a case for a result (inside the caller's transaction) and tells the unit's heads. */
   async openFor(result: { id: number; unitId: number; unitPath: string }, now: Date, trx: Db): Promise<number> {
-    const settings = await this.settings.get();
+    const settings = await this.settings.get(trx);
     const today = taiwanDateTime(now).date;
     const id = await this.cases.open({ unitId: result.unitId, resultId: result.id, dueDate: addDays(today, settings.caseDueDays) }, now.toISOString(), trx);
     await this.cases.addEvent(id, null, 'opened', null, now.toISOString(), trx);

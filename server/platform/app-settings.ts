@@ -43,8 +43,9 @@ export const DEFAULT_SETTINGS: AppSettings = appSettingsSchema.parse({});
 export class AppSettingsRepo {
   constructor(private readonly db: Db) {}
 
-  async get(): Promise<AppSettings> {
-    const row = await this.db('settings').where({ key: 'app' }).first<{ value: string } | undefined>();
+  /** Pass the transaction when inside one: SQLite has a single connection, and waiting for another would never end. */
+  async get(trx: Db = this.db): Promise<AppSettings> {
+    const row = await trx('settings').where({ key: 'app' }).first<{ value: string } | undefined>();
     if (!row) return DEFAULT_SETTINGS;
     const parsed = appSettingsSchema.safeParse(JSON.parse(row.value));
     return parsed.success ? parsed.data : DEFAULT_SETTINGS;
