@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildServices, createApp } from './app';
 import { draftPlansJob } from './courtesy/jobs';
+import { runOnce } from './platform/jobs';
 import { loadConfig, type Config } from './platform/config';
 import { openDb, type Db } from './platform/db';
 import { createLogger } from './platform/logger';
@@ -38,9 +39,18 @@ export async function startServer(config: Config): Promise<Running> {
     draftPlansJob(db, services.plans, new Date())
       .then((r) => r.ran && logger.info({ month: r.month }, 'drafted next month\'s plans'))
       .catch((err: unknown) => logger.error({ err }, 'drafting plans failed'));
-  const drafting = setInterval(draft, JOB_INTERVAL);
+  const remind = () =>
+    runOnce(db, 'case-reminders', new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10), new Date(), async () => {
+      await services.cases.remindDue(new Date());
+    }).catch((err: unknown) => logger.error({ err }, 'case reminders failed'));
+  const drafting = setInterval(() => {
+    void draft();
+  void remind();
+    void remind();
+  }, JOB_INTERVAL);
   drafting.unref();
   void draft();
+  void remind();
 
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -314,3 +314,35 @@ describe('the monthly score table and the overdue list', () => {
     expect((await foreignManager.agent.get('/results/overdue')).text).not.toContain('人事室');
   });
 });
+
+describe('reminders', () => {
+  test('unit heads are reminded once of a case due within three days', async () => {
+    const open = await t.testDb.db('cases').whereIn('status', ['open', 'returned']).orderBy('id');
+    expect(open.length).toBeGreaterThan(0);
+    const latestDue = open.map((c: { due_date: string }) => c.due_date).sort().pop() as string;
+    const before = await t.testDb.db('notifications').where({ message_key: 'notify.caseDue' });
+    const reminded = await t.services.cases.remindDue(new Date(`${latestDue}T00:00:00Z`));
+    expect(reminded).toBe(open.length);
+    const after = await t.testDb.db('notifications').where({ message_key: 'notify.caseDue' });
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(await t.services.cases.remindDue(new Date(`${latestDue}T00:00:00Z`))).toBe(0);
+  });
+});
+
+describe('the settings decide the rules', () => {
+  test('an administrator changes the follow-up threshold and the bands, with the order checked', async () => {
+    const admin = await signedIn(t.app, (await seedUser(t, 'admin', agency.id)).email);
+    const form = {
+      officeStart: '08:30', lunchStart: '12:00', lunchEnd: '13:30', officeEnd: '17:30', windowMinutes: '60',
+      unitsMode: 'count', unitsCount: '5', testsPerUnit: '1', parts: ['switchboard', 'unit'], draftDay: '20',
+      bandExcellent: '90', bandGood: '80', bandFair: '70', followUpThreshold: '90', attemptsBeforeUnreachable: '3',
+      unreachableRule: 'score', unreachableScore: '0', resultDeadlineDay: '3', caseDueDays: '14', retestWithinDays: '30',
+    };
+    const wrongOrder = await admin.post('/settings', { ...form, bandGood: '95' });
+    expect(wrongOrder.status).toBe(422);
+    expect(wrongOrder.text).toContain('等第門檻必須由高到低');
+    expect((await admin.post('/settings', form)).status).toBe(303);
+    const settings = await t.services.settings.get();
+    expect(settings).toMatchObject({ followUpThreshold: 90, unreachableRule: 'score', unitsPerMonth: 5, parts: ['switchboard', 'unit'] });
+  });
+});
