@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { scoresheetJsonSchema } from '../server/courtesy/scoresheet';
 import { projectRoot } from '../server/platform/paths';
+import { surveyJsonSchema } from '../server/surveys/definition';
 
 export const SCHEMA_FILES: { file: string; schema: () => unknown }[] = [
   { file: path.join(projectRoot, 'surveys', 'scoresheets', 'schema.json'), schema: scoresheetJsonSchema },
+  { file: path.join(projectRoot, 'surveys', 'schema.json'), schema: surveyJsonSchema },
 ];
 
 export function schemaText(schema: unknown): string {

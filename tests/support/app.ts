@@ -81,7 +81,7 @@ export interface Client {
   agent: TestAgent;
   csrf: string;
   /** POSTs a form with the session's CSRF token. */
-  post(path: string, form?: Record<string, string>): request.Test;
+  post(path: string, form?: Record<string, string | string[]>): request.Test;
 }
 
 export async function client(app: Express): Promise<Client> {
