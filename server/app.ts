@@ -19,6 +19,11 @@ import { PlansRepo } from './courtesy/plans-repo';
 import { ResultsRepo } from './courtesy/results-repo';
 import { ResultsService } from './courtesy/results-service';
 import { loadScoresheets } from './courtesy/scoresheet';
+import { loadSurveys } from './surveys/definition';
+import { publicSurveyRoutes } from './surveys/public-routes';
+import { SurveysRepo } from './surveys/repo';
+import { surveyRoutes } from './surveys/routes';
+import { SurveysService } from './surveys/service';
 import { PlansService } from './courtesy/plans-service';
 import { QuestionsRepo, questionRoutes } from './courtesy/questions';
 import { resultsRoutes } from './courtesy/results-routes';
@@ -67,6 +72,7 @@ export function buildServices(deps: AppDeps) {
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   return {
     db,
+    config,
     clock,
     sessions,
     auth,
@@ -78,6 +84,7 @@ export function buildServices(deps: AppDeps) {
     cases,
     questions: new QuestionsRepo(db),
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
+    surveys: new SurveysService(db, new SurveysRepo(db), unitsRepo, settings, loadSurveys(path.join(projectRoot, 'surveys')), deps.sessionSecret, clock),
     results: new ResultsService(db, new ResultsRepo(db), plansRepo, unitsRepo, cases, settings, sheets, clock),
   };
 }
@@ -95,6 +102,8 @@ export function routeTable(services: Services): Route[] {
     ...courtesyRoutes(services.plans),
     ...resultsRoutes(services.results, services.cases),
     ...questionRoutes(services.questions, services.units, services.clock),
+    ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl),
+    ...publicSurveyRoutes(services.surveys, services.settings, (req) => req.secure),
   ];
 }
 
@@ -165,7 +174,8 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
     next();
   });
   app.use(languageMiddleware);
-  app.use(csrfProtection());
+  // The citizen's survey pages carry their own double-submit token and use no session.
+  app.use(csrfProtection((req) => req.path.startsWith('/s/')));
   app.use(localsMiddleware(loadAssets()));
 
   const router = express.Router();

@@ -29,6 +29,8 @@ export const appSettingsSchema = z
     resultDeadlineDay: z.coerce.number().int().min(1, 'validation.invalid').max(28, 'validation.invalid').default(3),
     caseDueDays: z.coerce.number().int().min(1, 'validation.invalid').max(90, 'validation.invalid').default(14),
     retestWithinDays: z.coerce.number().int().min(1, 'validation.invalid').max(90, 'validation.invalid').default(30),
+    repeatGuardHours: z.coerce.number().int().min(0, 'validation.invalid').max(720, 'validation.invalid').default(12),
+    kioskGapSeconds: z.coerce.number().int().min(0, 'validation.invalid').max(600, 'validation.invalid').default(5),
   })
   .refine((s) => s.officeStart < s.lunchStart && s.lunchStart <= s.lunchEnd && s.lunchEnd < s.officeEnd, {
     path: ['lunchStart'],

@@ -4,7 +4,7 @@ import ejs from 'ejs';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { formatRocDate, formatRocDateTime, formatRocMonth } from './roc-date';
+import { formatRocDate, formatRocDateTime, formatRocMonth, taiwanDateTime } from './roc-date';
 import { HttpError, NotFoundError, TooManyRequestsError } from './errors';
 import { DEFAULT_LANG, isLang, isMessageKey, translator, type MessageKey, type Params } from './i18n';
 import type { Assets } from './assets';
@@ -33,8 +33,12 @@ export function localsMiddleware(assets: Assets): RequestHandler {
       asset: assets.url,
       rocDate: (iso: string) => formatRocDate(iso, req.lang),
       rocDateTime: (iso: string) => formatRocDateTime(iso, req.lang),
+      /** The Taiwan calendar day of a stored UTC instant, as a ROC date. */
+      rocDayOf: (instant: string) => formatRocDate(taiwanDateTime(instant).date, req.lang),
       rocMonth: (month: string) => formatRocMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)), req.lang),
       telUri,
+      /** A message in a given language (posters carry both). */
+      translate: (lang: 'zh-TW' | 'en', key: MessageKey, params?: Params) => translator(lang)(key, params),
       /** A unit's or agency's name in the page's language (the Chinese name where no English one is kept). */
       nameOf: (named: { nameZh: string; nameEn: string }) => (req.lang === 'en' && named.nameEn ? named.nameEn : named.nameZh),
       phone: (e164: string | null, ext: string | null) => formatPhone(e164, ext, req.lang),
@@ -60,8 +64,22 @@ export async function renderPage(
   const title = locals.title ?? (t && isMessageKey(titleKey) ? t(titleKey) : undefined);
   const data = { ...res.locals, ...locals, title };
   const body = await ejs.renderFile(path.join(viewsDir, `${view}.ejs`), data, renderOptions);
-  const html = await ejs.renderFile(path.join(viewsDir, 'layouts/page.ejs'), { ...data, body }, renderOptions);
+  // Every page's <title> names it (WCAG 2.4.2): the catalog's title for the view, else the page's own heading.
+  if (!data.title) data.title = headingOf(body);
+  // Citizens' pages have their own small layout (no staff navigation, no script, a few kilobytes).
+  const layout = locals.layout === 'public' ? 'layouts/public.ejs' : 'layouts/page.ejs';
+  const html = await ejs.renderFile(path.join(viewsDir, layout), { ...data, body }, renderOptions);
   res.status(status).type('html').send(html);
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#34;': '"' };
+
+/** The text of the first <h1> of rendered HTML, tags removed and entities decoded (the layout escapes it again). */
+export function headingOf(html: string): string | undefined {
+  const m = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html);
+  if (!m?.[1]) return undefined;
+  const text = m[1].replace(/<[^>]+>/g, '').replace(/&(amp|lt|gt|quot|#39|#34);/g, (e) => ENTITIES[e] ?? e).replace(/\s+/g, ' ').trim();
+  return text || undefined;
 }
 
 export interface FieldError {

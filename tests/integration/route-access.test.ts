@@ -105,6 +105,19 @@ const MATRIX: Record<string, Expected> = {
   'get /units/:id/questions': only('get', UNITS_MANAGE, 200),
   'post /units/:id/questions': only('post', UNITS_MANAGE, 422),
   'post /units/:id/questions/:qid/deactivate': only('post', UNITS_MANAGE, 303),
+  'get /channels': only('get', PLANS, 200),
+  'post /channels': only('post', PLANS, 422),
+  'get /channels/flagged': only('get', PLANS, 200),
+  'post /responses/:id/count': only('post', PLANS, 404),
+  'post /responses/:id/uncount': only('post', PLANS, 404),
+  'get /channels/:id/poster': only('get', PLANS, 404),
+  'post /channels/:id/deactivate': only('post', PLANS, 404),
+  'post /channels/:id/activate': only('post', PLANS, 404),
+  'post /channels/:id/codes': only('post', PLANS, 404),
+  // The citizen's pages are public; an unknown channel is 404 for everyone (surveys.test.ts covers real ones).
+  'get /s/:code': everyone(404),
+  'post /s/:code': everyone(404),
+  'get /s/:code/thanks': everyone(404),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
@@ -144,7 +157,8 @@ beforeAll(async () => {
 function target(route: string, pattern: string): string {
   const missing = route.endsWith('/remove') && route.includes('/plans/') ? 999999 : undefined;
   if (route === 'post /plans/:id/publish') return `/plans/999999/publish`;
-  if (/^\/(assignments|results|cases)\//.test(pattern)) return pattern.replace(':id', '999999');
+  if (/^\/(assignments|results|cases|channels|responses)\//.test(pattern)) return pattern.replace(':id', '999999');
+  if (pattern.startsWith('/s/')) return pattern.replace(':code', 'NOPE42');
   if (pattern.includes(':qid')) return pattern.replace(':id', String(unitId)).replace(':qid', '1');
   if (pattern.startsWith('/plans')) return pattern.replace(':id', String(planId)).replace(':aid', String(missing ?? assignmentId));
   return pattern.replace(':id', String(pattern.startsWith('/users') ? userId : unitId));

@@ -65,6 +65,8 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'my.state.${}': ['overdue', 'today', 'upcoming'],
   'attempt.${}': ['no_answer', 'busy', 'voicemail'],
   'question.${}': ['question', 'keyPoints'],
+  'channel.mode.${}': ['personal', 'kiosk', 'staff'],
+  'flagged.reason.${}': ['honeypot', 'burst'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };

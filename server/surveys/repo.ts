@@ -1,0 +1,342 @@
+import type { Db } from '../platform/db';
+import { deltaOf, type CountDelta, type SectionDelta } from './aggregate';
+import type { Survey, VersionedSurvey } from './definition';
+import type { Answers } from './submission';
+
+export type ChannelMode = 'personal' | 'kiosk' | 'staff';
+export const CHANNEL_MODES: readonly ChannelMode[] = ['personal', 'kiosk', 'staff'];
+
+export interface Channel {
+  id: number;
+  code: string;
+  surveyKey: string;
+  unitId: number;
+  unitPath: string;
+  unitCode: string;
+  unitNameZh: string;
+  unitNameEn: string;
+  agencyNameZh: string;
+  agencyNameEn: string;
+  counterName: string;
+  mode: ChannelMode;
+  kioskKey: string | null;
+  codesRequired: boolean;
+  active: boolean;
+}
+
+export interface NewResponse {
+  surveyVersionId: number;
+  channelId: number;
+  unitId: number;
+  month: string;
+  submittedAt: string;
+  sourceHash: string | null;
+  flag: 'honeypot' | 'burst' | null;
+}
+
+interface ChannelRow {
+  id: number;
+  code: string;
+  survey_key: string;
+  unit_id: number;
+  unit_path: string;
+  unit_code: string;
+  unit_name_zh: string;
+  unit_name_en: string;
+  counter_name: string;
+  mode: ChannelMode;
+  kiosk_key: string | null;
+  codes_required: boolean | number;
+  active: boolean | number;
+}
+
+const toChannel = (r: ChannelRow, agency: { nameZh: string; nameEn: string }): Channel => ({
+  id: r.id,
+  code: r.code,
+  surveyKey: r.survey_key,
+  unitId: r.unit_id,
+  unitPath: r.unit_path,
+  unitCode: r.unit_code,
+  unitNameZh: r.unit_name_zh,
+  unitNameEn: r.unit_name_en,
+  agencyNameZh: agency.nameZh,
+  agencyNameEn: agency.nameEn,
+  counterName: r.counter_name,
+  mode: r.mode,
+  kioskKey: r.kiosk_key,
+  codesRequired: Boolean(r.codes_required),
+  active: Boolean(r.active),
+});
+
+const COUNT_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'];
+const SECTION_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'];
+
+/** The only code that reads or writes survey_versions, channels, responses, answers, aggregates and staff codes. */
+export class SurveysRepo {
+  constructor(private readonly db: Db) {}
+
+  async ensureVersion(v: VersionedSurvey, now: string): Promise<number> {
+    await this.db('survey_versions').insert({ survey_key: v.survey.key, version: v.version, content: JSON.stringify(v.survey), created_at: now }).onConflict('version').ignore();
+    const row = await this.db('survey_versions').where({ version: v.version }).first<{ id: number }>();
+    return row.id;
+  }
+
+  async versionContent(id: number, trx: Db = this.db): Promise<Survey> {
+    const row = await trx('survey_versions').where({ id }).first<{ content: string }>();
+    return JSON.parse(row.content) as Survey;
+  }
+
+  private channels(trx: Db) {
+    return trx('channels')
+      .join('units', 'units.id', 'channels.unit_id')
+      .select('channels.*', 'units.path as unit_path', 'units.code as unit_code', 'units.name_zh as unit_name_zh', 'units.name_en as unit_name_en');
+  }
+
+  /** The agency a unit belongs to: the nearest unit of type agency on its path. */
+  private async agencyOf(path: string, trx: Db): Promise<{ nameZh: string; nameEn: string }> {
+    const ids = path.split('/').filter(Boolean).map(Number);
+    const rows = await trx('units').whereIn('id', ids).andWhere({ type: 'agency' }).select('id', 'name_zh', 'name_en');
+    const byId = new Map(rows.map((r: { id: number; name_zh: string; name_en: string }) => [r.id, r]));
+    for (let i = ids.length - 1; i >= 0; i -= 1) {
+      const a = byId.get(ids[i] as number);
+      if (a) return { nameZh: a.name_zh, nameEn: a.name_en };
+    }
+    return { nameZh: '', nameEn: '' };
+  }
+
+  async findByCode(code: string, trx: Db = this.db): Promise<Channel | undefined> {
+    const row = await this.channels(trx).where('channels.code', code).first<ChannelRow | undefined>();
+    return row ? toChannel(row, await this.agencyOf(row.unit_path, trx)) : undefined;
+  }
+
+  async findChannel(id: number, trx: Db = this.db): Promise<Channel | undefined> {
+    const row = await this.channels(trx).where('channels.id', id).first<ChannelRow | undefined>();
+    return row ? toChannel(row, await this.agencyOf(row.unit_path, trx)) : undefined;
+  }
+
+  async channelsInReach(path: string, trx: Db = this.db): Promise<Channel[]> {
+    const rows = (await this.channels(trx).where('units.path', 'like', `${path}%`).orderBy(['units.path', 'channels.id'])) as ChannelRow[];
+    return Promise.all(rows.map(async (r) => toChannel(r, await this.agencyOf(r.unit_path, trx))));
+  }
+
+  async insertChannel(c: { code: string; surveyKey: string; unitId: number; counterName: string; mode: ChannelMode; kioskKey: string | null; codesRequired: boolean; createdBy: number }, now: string, trx: Db): Promise<number> {
+    const [row] = await trx('channels')
+      .insert({
+        code: c.code,
+        survey_key: c.surveyKey,
+        unit_id: c.unitId,
+        counter_name: c.counterName,
+        mode: c.mode,
+        kiosk_key: c.kioskKey,
+        codes_required: c.codesRequired,
+        active: true,
+        created_by: c.createdBy,
+        created_at: now,
+      })
+      .returning<{ id: number }[]>('id');
+    if (!row) throw new Error('insert returned no id');
+    return row.id;
+  }
+
+  async setChannelActive(id: number, active: boolean): Promise<void> {
+    await this.db('channels').where({ id }).update({ active });
+  }
+
+  async lastSubmission(channelId: number, trx: Db = this.db): Promise<string | null> {
+    const row = await trx('responses').where({ channel_id: channelId }).orderBy('submitted_at', 'desc').first<{ submitted_at: string } | undefined>();
+    return row?.submitted_at ?? null;
+  }
+
+  async countFromSource(sourceHash: string, since: string, trx: Db = this.db): Promise<number> {
+    const row = await trx('responses').where({ source_hash: sourceHash }).andWhere('submitted_at', '>=', since).count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Stores responses and their answers, and adds what they contribute to the
+   * aggregates, in the caller's transaction (counted responses only).
+   */
+  async insertResponses(items: { response: NewResponse; survey: Survey; answers: Answers }[], trx: Db): Promise<number[]> {
+    const ids: number[] = [];
+    const counts = new Map<string, Record<string, string | number>>();
+    const sections = new Map<string, Record<string, string | number>>();
+    for (const { response: r, survey, answers } of items) {
+      const counted = r.flag === null;
+      const [row] = await trx('responses')
+        .insert({
+          survey_version_id: r.surveyVersionId,
+          channel_id: r.channelId,
+          unit_id: r.unitId,
+          month: r.month,
+          submitted_at: r.submittedAt,
+          source_hash: r.sourceHash,
+          flag: r.flag,
+          counted,
+        })
+        .returning<{ id: number }[]>('id');
+      if (!row) throw new Error('insert returned no id');
+      ids.push(row.id);
+      const answerRows = [...answers].map(([question_key, a]) => ({ response_id: row.id, question_key, value: a.value, text: a.text }));
+      if (answerRows.length > 0) await trx.batchInsert('response_answers', answerRows, 200);
+      if (counted) addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
+    }
+    await this.applyDeltas(counts, sections, trx);
+    return ids;
+  }
+
+  private async applyDeltas(counts: Map<string, Record<string, string | number>>, sections: Map<string, Record<string, string | number>>, trx: Db): Promise<void> {
+    const countRows = [...counts.values()];
+    for (let i = 0; i < countRows.length; i += 500) {
+      await trx('agg_counts').insert(countRows.slice(i, i + 500)).onConflict(COUNT_KEY).merge({ n: trx.raw('agg_counts.n + excluded.n') });
+    }
+    const sectionRows = [...sections.values()];
+    for (let i = 0; i < sectionRows.length; i += 500) {
+      await trx('agg_sections').insert(sectionRows.slice(i, i + 500)).onConflict(SECTION_KEY).merge({ sum: trx.raw('agg_sections.sum + excluded.sum') });
+    }
+  }
+
+  /** Counts a flagged response after all (a manager's decision), or takes one out again. */
+  async setCounted(responseId: number, counted: boolean, survey: Survey, trx: Db): Promise<boolean> {
+    const r = await trx('responses').where({ id: responseId }).first<{ channel_id: number; unit_id: number; month: string; counted: boolean | number } | undefined>();
+    if (!r || Boolean(r.counted) === counted) return false;
+    const answers: Answers = new Map(
+      (await trx('response_answers').where({ response_id: responseId })).map((a: { question_key: string; value: string | null; text: string | null }) => [a.question_key, { value: a.value, text: a.text }]),
+    );
+    const counts = new Map<string, Record<string, string | number>>();
+    const sections = new Map<string, Record<string, string | number>>();
+    addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, answers), counted ? 1 : -1);
+    await this.applyDeltas(counts, sections, trx);
+    await trx('responses').where({ id: responseId }).update({ counted });
+    return true;
+  }
+
+  /** Recomputes every aggregate from the raw rows (the rebuild command, and the test that proves the two agree). */
+  async rebuildAggregates(surveyOf: (versionId: number) => Promise<Survey>, trx: Db): Promise<number> {
+    await trx('agg_counts').delete();
+    await trx('agg_sections').delete();
+    let done = 0;
+    let lastId = 0;
+    for (;;) {
+      const batch = await trx('responses').where('id', '>', lastId).andWhere({ counted: true }).orderBy('id').limit(1000);
+      if (batch.length === 0) break;
+      const answerRows = await trx('response_answers').whereIn('response_id', batch.map((r: { id: number }) => r.id));
+      const byResponse = new Map<number, Answers>();
+      for (const a of answerRows as { response_id: number; question_key: string; value: string | null; text: string | null }[]) {
+        const map = byResponse.get(a.response_id) ?? new Map();
+        map.set(a.question_key, { value: a.value, text: a.text });
+        byResponse.set(a.response_id, map);
+      }
+      const counts = new Map<string, Record<string, string | number>>();
+      const sections = new Map<string, Record<string, string | number>>();
+      for (const r of batch as { id: number; survey_version_id: number; channel_id: number; unit_id: number; month: string }[]) {
+        const survey = await surveyOf(r.survey_version_id);
+        addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, byResponse.get(r.id) ?? new Map()), 1);
+        lastId = r.id;
+        done += 1;
+      }
+      await this.applyDeltas(counts, sections, trx);
+    }
+    return done;
+  }
+
+  async storeStaffCodes(channelId: number, hashes: string[], now: string): Promise<void> {
+    await this.db.batchInsert('staff_codes', hashes.map((code_hash) => ({ channel_id: channelId, code_hash, created_at: now })), 200);
+  }
+
+  /** Spends a staff code; false if unknown, used or for another channel. Nothing links it to the answer. */
+  async spendStaffCode(channelId: number, hash: string, now: string, trx: Db): Promise<boolean> {
+    const changed = await trx('staff_codes').where({ channel_id: channelId, code_hash: hash }).whereNull('used_at').update({ used_at: now });
+    return changed === 1;
+  }
+
+  async setHeadcount(unitId: number, year: number, headcount: number): Promise<void> {
+    await this.db('unit_headcounts').insert({ unit_id: unitId, year, headcount }).onConflict(['unit_id', 'year']).merge(['headcount']);
+  }
+
+  async headcounts(unitIds: number[], year: number): Promise<Map<number, number>> {
+    if (unitIds.length === 0) return new Map();
+    const rows = await this.db('unit_headcounts').whereIn('unit_id', unitIds).andWhere({ year });
+    return new Map(rows.map((r: { unit_id: number; headcount: number }) => [r.unit_id, r.headcount]));
+  }
+
+  /** Per channel: the last response and the number of responses since a moment. */
+  async channelActivity(channelIds: number[], since: string): Promise<{ last: Map<number, string>; recent: Map<number, number> }> {
+    const last = new Map<number, string>();
+    const recent = new Map<number, number>();
+    if (channelIds.length === 0) return { last, recent };
+    const lastRows = await this.db('responses').whereIn('channel_id', channelIds).groupBy('channel_id').select<{ channel_id: number; last: string }[]>('channel_id', this.db.raw('max(submitted_at) as last'));
+    for (const r of lastRows) last.set(r.channel_id, r.last);
+    const recentRows = await this.db('responses')
+      .whereIn('channel_id', channelIds)
+      .andWhere('submitted_at', '>=', since)
+      .groupBy('channel_id')
+      .select<{ channel_id: number; n: number | string }[]>('channel_id', this.db.raw('count(*) as n'));
+    for (const r of recentRows) recent.set(r.channel_id, Number(r.n));
+    return { last, recent };
+  }
+
+  /** Counted responses per channel in the listed months. */
+  async respondents(channelIds: number[], months: string[]): Promise<Map<number, number>> {
+    if (channelIds.length === 0) return new Map();
+    const rows = await this.db('responses')
+      .whereIn('channel_id', channelIds)
+      .whereIn('month', months)
+      .andWhere({ counted: true })
+      .groupBy('channel_id')
+      .select<{ channel_id: number; n: number | string }[]>('channel_id', this.db.raw('count(*) as n'));
+    return new Map(rows.map((r) => [r.channel_id, Number(r.n)]));
+  }
+
+  /** Per channel, from the aggregates: how often each value was given to the listed questions in the listed months. */
+  async valueCounts(channelIds: number[], months: string[], questionKeys: string[]): Promise<Map<number, Map<string, number>>> {
+    const out = new Map<number, Map<string, number>>();
+    if (channelIds.length === 0 || questionKeys.length === 0) return out;
+    const rows = await this.db('agg_counts')
+      .whereIn('channel_id', channelIds)
+      .whereIn('month', months)
+      .whereIn('question_key', questionKeys)
+      .groupBy('channel_id', 'value')
+      .select<{ channel_id: number; value: string; n: number | string }[]>('channel_id', 'value', this.db.raw('sum(n) as n'));
+    for (const r of rows) {
+      const m = out.get(r.channel_id) ?? new Map<string, number>();
+      m.set(r.value, Number(r.n));
+      out.set(r.channel_id, m);
+    }
+    return out;
+  }
+
+  async flagged(channelIds: number[]): Promise<{ id: number; channelId: number; submittedAt: string; flag: string; counted: boolean; surveyVersionId: number }[]> {
+    if (channelIds.length === 0) return [];
+    const rows = await this.db('responses').whereIn('channel_id', channelIds).whereNotNull('flag').orderBy('submitted_at', 'desc').limit(500);
+    return rows.map((r: { id: number; channel_id: number; submitted_at: string; flag: string; counted: boolean | number; survey_version_id: number }) => ({
+      id: r.id,
+      channelId: r.channel_id,
+      submittedAt: r.submitted_at,
+      flag: r.flag,
+      counted: Boolean(r.counted),
+      surveyVersionId: r.survey_version_id,
+    }));
+  }
+}
+
+function addDelta(
+  counts: Map<string, Record<string, string | number>>,
+  sections: Map<string, Record<string, string | number>>,
+  k: { surveyKey: string; channelId: number; unitId: number; month: string },
+  delta: { counts: CountDelta[]; sections: SectionDelta[] },
+  sign: 1 | -1,
+): void {
+  const base = `${k.surveyKey}\u0000${k.channelId}\u0000${k.unitId}\u0000${k.month}`;
+  for (const c of delta.counts) {
+    const key = `${base}\u0000${c.questionKey}\u0000${c.value}`;
+    const row = counts.get(key) ?? { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month, question_key: c.questionKey, value: c.value, n: 0 };
+    row.n = (row.n as number) + sign;
+    counts.set(key, row);
+  }
+  for (const s of delta.sections) {
+    const key = `${base}\u0000${s.sectionKey}\u0000${s.itemI}\u0000${s.itemJ}`;
+    const row = sections.get(key) ?? { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month, section_key: s.sectionKey, item_i: s.itemI, item_j: s.itemJ, sum: 0 };
+    row.sum = (row.sum as number) + sign * s.sum;
+    sections.set(key, row);
+  }
+}

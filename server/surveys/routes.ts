@@ -1,0 +1,102 @@
+import QRCode from 'qrcode';
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { CurrentUser } from '../auth/current-user';
+import { NotFoundError } from '../platform/errors';
+import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
+import { get, idParam, post, type Route } from '../platform/routes';
+import type { UnitsService } from '../org/units-service';
+import { CHANNEL_MODES } from './repo';
+import type { SurveysService } from './service';
+
+const MANAGE = ['admin', 'manager'] as const;
+
+const channelSchema = z.object({
+  unitId: z.coerce.number({ error: 'validation.choose' }).int('validation.choose').positive('validation.choose'),
+  surveyKey: z.string({ error: 'validation.choose' }).min(1, 'validation.choose').max(64),
+  mode: z.enum(CHANNEL_MODES, { error: 'validation.choose' }),
+  counterName: z.string().trim().max(100, 'validation.tooLong').default(''),
+  subtree: z.preprocess((v) => v === 'yes', z.boolean()),
+  codesRequired: z.preprocess((v) => v === 'yes', z.boolean()),
+});
+const codesSchema = z.object({ count: z.coerce.number({ error: 'validation.invalid' }).int('validation.invalid').min(1, 'validation.invalid').max(2000, 'validation.invalid') });
+
+function me(req: Request): CurrentUser {
+  if (!req.user) throw new NotFoundError();
+  return req.user;
+}
+
+function id(req: Request, name = 'id'): number {
+  const value = idParam(req.params[name]);
+  if (value === undefined) throw new NotFoundError();
+  return value;
+}
+
+export function surveyRoutes(surveys: SurveysService, units: UnitsService, publicBaseUrl: () => string): Route[] {
+  const listPage = async (req: Request) => ({
+    health: await surveys.health(me(req)),
+    units: await units.list(me(req)),
+    surveyList: surveys.surveys.map((s) => s.survey),
+    baseUrl: publicBaseUrl(),
+  });
+
+  return [
+    get('/channels', MANAGE, async (req, res) => {
+      await renderPage(res, 'surveys/channels', { ...(await listPage(req)), values: { mode: 'personal', surveyKey: 'citizen' } });
+    }),
+
+    post('/channels', MANAGE, async (req, res) => {
+      const form = parseForm(channelSchema, req.body);
+      if (!form.ok) return renderFormErrors(res, 'surveys/channels', form.errors, req.body, await listPage(req));
+      if (!surveys.surveys.some((s) => s.survey.key === form.data.surveyKey)) {
+        return renderFormErrors(res, 'surveys/channels', [{ field: 'surveyKey', key: 'validation.choose' }], req.body, await listPage(req));
+      }
+      const created = await surveys.createChannels(me(req), form.data);
+      setFlash(req, 'channel.created', { count: created });
+      res.redirect(303, '/channels');
+    }),
+
+    get('/channels/flagged', MANAGE, async (req, res) => {
+      await renderPage(res, 'surveys/flagged', { flagged: await surveys.flagged(me(req)) });
+    }),
+
+    post('/responses/:id/count', MANAGE, async (req, res) => {
+      await surveys.setCounted(me(req), id(req), true);
+      setFlash(req, 'flagged.counted');
+      res.redirect(303, '/channels/flagged');
+    }),
+
+    post('/responses/:id/uncount', MANAGE, async (req, res) => {
+      await surveys.setCounted(me(req), id(req), false);
+      setFlash(req, 'flagged.uncounted');
+      res.redirect(303, '/channels/flagged');
+    }),
+
+    get('/channels/:id/poster', MANAGE, async (req, res) => {
+      const channel = await surveys.channel(me(req), id(req));
+      const url = `${publicBaseUrl()}/s/${channel.code}`;
+      const qr = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      await renderPage(res, 'surveys/poster', { channel, url, qr, survey: surveys.survey(channel.surveyKey).survey });
+    }),
+
+    post('/channels/:id/deactivate', MANAGE, async (req, res) => {
+      await surveys.setActive(me(req), id(req), false);
+      setFlash(req, 'channel.deactivated');
+      res.redirect(303, '/channels');
+    }),
+
+    post('/channels/:id/activate', MANAGE, async (req, res) => {
+      await surveys.setActive(me(req), id(req), true);
+      setFlash(req, 'channel.activated');
+      res.redirect(303, '/channels');
+    }),
+
+    post('/channels/:id/codes', MANAGE, async (req, res) => {
+      const channel = await surveys.channel(me(req), id(req));
+      const form = parseForm(codesSchema, req.body);
+      if (!form.ok) return renderFormErrors(res, 'surveys/channels', form.errors, req.body, await listPage(req));
+      const codes = await surveys.issueStaffCodes(me(req), channel.id, form.data.count);
+      await renderPage(res, 'surveys/codes', { channel, codes, url: `${publicBaseUrl()}/s/${channel.code}` });
+    }),
+  ];
+}

@@ -1,0 +1,296 @@
+import crypto from 'node:crypto';
+import { reachPath, type CurrentUser } from '../auth/current-user';
+import type { AppSettingsRepo } from '../platform/app-settings';
+import type { Db } from '../platform/db';
+import { NotFoundError } from '../platform/errors';
+import type { FieldError } from '../platform/http';
+import { taiwanDateTime } from '../platform/roc-date';
+import type { Unit, UnitsRepo } from '../org/units-repo';
+import { membersOfScope, nearestAgencyId } from '../courtesy/scope';
+import type { Survey, VersionedSurvey } from './definition';
+import { channelHealth, type ChannelHealth } from './health';
+import type { Channel, ChannelMode, NewResponse, SurveysRepo } from './repo';
+import { parseSubmission, type Answers } from './submission';
+
+/** Public submissions from one source (hashed address) allowed in ten minutes, and the count that flags a burst. */
+export const SOURCE_WINDOW_MS = 10 * 60_000;
+export const SOURCE_LIMIT = 30;
+export const BURST_AT = 5;
+
+export type SubmitOutcome =
+  | { kind: 'stored'; responseId: number; flagged: boolean }
+  | { kind: 'invalid'; errors: FieldError[] }
+  | { kind: 'tooFast'; retryAfterSeconds: number }
+  | { kind: 'tooMany'; retryAfterSeconds: number };
+
+interface Pending {
+  item: { response: NewResponse; survey: Survey; answers: Answers };
+  resolve: (id: number) => void;
+  reject: (err: unknown) => void;
+}
+
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+export function randomCode(length: number): string {
+  const bytes = crypto.randomBytes(length);
+  return [...bytes].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+}
+
+export function hashCode(code: string): string {
+  return crypto.createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
+}
+
+export class SurveysService {
+  private versionIds = new Map<string, number>();
+  private queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly repo: SurveysRepo,
+    private readonly units: UnitsRepo,
+    private readonly settings: AppSettingsRepo,
+    readonly surveys: readonly VersionedSurvey[],
+    private readonly salt: string,
+    private readonly clock: () => Date,
+  ) {}
+
+  survey(key: string): VersionedSurvey {
+    const found = this.surveys.find((s) => s.survey.key === key);
+    if (!found) throw new NotFoundError();
+    return found;
+  }
+
+  private async versionId(v: VersionedSurvey): Promise<number> {
+    let id = this.versionIds.get(v.version);
+    if (id === undefined) {
+      id = await this.repo.ensureVersion(v, this.clock().toISOString());
+      this.versionIds.set(v.version, id);
+    }
+    return id;
+  }
+
+  /** A salted hash of the client address, with a salt that changes every day (Taiwan time): never the address itself. */
+  sourceHash(ip: string, now: Date): string {
+    const day = taiwanDateTime(now).date;
+    return crypto.createHmac('sha256', `${this.salt}:${day}`).update(ip).digest('hex').slice(0, 32);
+  }
+
+  async channelByCode(code: string): Promise<Channel | undefined> {
+    return /^[A-Z0-9]{4,16}$/.test(code) ? this.repo.findByCode(code) : undefined;
+  }
+
+  /** Units a staff member may name as his or her own: the active units of the channel's agency. */
+  async unitChoices(channel: Channel): Promise<Unit[]> {
+    const all = await this.units.listInReach('/');
+    const agencies = new Set(all.filter((u) => u.type === 'agency').map((u) => u.id));
+    const agencyId = nearestAgencyId({ path: channel.unitPath }, agencies) ?? channel.unitId;
+    return membersOfScope(agencyId, all).filter((u) => u.active && u.type !== 'switchboard');
+  }
+
+  /**
+   * Checks and stores one public submission. Honeypot answers and bursts from
+   * one source are stored but flagged and left out of statistics; a kiosk
+   * takes no new answer within the minimum gap; one source may not submit
+   * more than SOURCE_LIMIT times in ten minutes.
+   */
+  async submit(channel: Channel, body: unknown, ctx: { ip: string }): Promise<SubmitOutcome> {
+    const now = this.clock();
+    const v = this.survey(channel.surveyKey);
+    const unitIds = channel.mode === 'staff' ? new Set((await this.unitChoices(channel)).map((u) => u.id)) : new Set<number>();
+    const parsed = parseSubmission(v.survey, stripControl(body), unitIds);
+    const errors: FieldError[] = parsed.ok ? [] : [...parsed.errors];
+    const staffCode = fieldOf(body, 'code');
+    if (channel.codesRequired && !/^[A-Z0-9]{8}$/i.test(staffCode.trim())) errors.unshift({ field: 'code', key: 'survey.error.code' });
+    if (errors.length > 0 || !parsed.ok) return { kind: 'invalid', errors };
+
+    const settings = await this.settings.get();
+    if (channel.mode === 'kiosk') {
+      const last = await this.repo.lastSubmission(channel.id);
+      const gapMs = settings.kioskGapSeconds * 1000;
+      if (last && now.getTime() - Date.parse(last) < gapMs) {
+        return { kind: 'tooFast', retryAfterSeconds: Math.ceil((gapMs - (now.getTime() - Date.parse(last))) / 1000) };
+      }
+    }
+    const source = this.sourceHash(ctx.ip, now);
+    let flag: NewResponse['flag'] = fieldOf(body, 'website') !== '' ? 'honeypot' : null;
+    if (channel.mode !== 'kiosk') {
+      const recent = await this.repo.countFromSource(source, new Date(now.getTime() - SOURCE_WINDOW_MS).toISOString());
+      if (recent >= SOURCE_LIMIT) return { kind: 'tooMany', retryAfterSeconds: SOURCE_WINDOW_MS / 1000 };
+      if (recent + 1 >= BURST_AT && flag === null) flag = 'burst';
+    }
+    const chosenUnit = parsed.answers.get('unit')?.value;
+    const response: NewResponse = {
+      surveyVersionId: await this.versionId(v),
+      channelId: channel.id,
+      unitId: channel.mode === 'staff' ? (chosenUnit ? Number(chosenUnit) : 0) : channel.unitId,
+      month: taiwanDateTime(now).date.slice(0, 7),
+      submittedAt: now.toISOString(),
+      sourceHash: channel.mode === 'kiosk' ? null : source,
+      flag,
+    };
+    const item = { response, survey: v.survey, answers: parsed.answers };
+    if (channel.codesRequired) {
+      // A code is spent in the same transaction as the answer is stored, and nothing records which answer it was.
+      const stored = await this.db.transaction(async (trx) => {
+        if (!(await this.repo.spendStaffCode(channel.id, hashCode(staffCode), now.toISOString(), trx))) return null;
+        return (await this.repo.insertResponses([item], trx))[0] ?? null;
+      });
+      if (stored === null) return { kind: 'invalid', errors: [{ field: 'code', key: 'survey.error.codeUsed' }] };
+      return { kind: 'stored', responseId: stored, flagged: flag !== null };
+    }
+    const responseId = await this.enqueue(item);
+    return { kind: 'stored', responseId, flagged: flag !== null };
+  }
+
+  /**
+   * Group commit: submissions arriving together are written in one
+   * transaction, and each is acknowledged only after that transaction commits.
+   */
+  private enqueue(item: Pending['item']): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.flushing) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 200);
+        try {
+          const ids = await this.db.transaction((trx) => this.repo.insertResponses(batch.map((p) => p.item), trx));
+          batch.forEach((p, i) => p.resolve(ids[i] as number));
+        } catch (err) {
+          batch.forEach((p) => p.reject(err));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private reach(user: CurrentUser): string {
+    const reach = reachPath(user);
+    if (reach === null || (user.role !== 'admin' && user.role !== 'manager')) throw new NotFoundError();
+    return reach;
+  }
+
+  async channels(user: CurrentUser): Promise<Channel[]> {
+    return this.repo.channelsInReach(this.reach(user));
+  }
+
+  async channel(user: CurrentUser, id: number): Promise<Channel> {
+    const c = await this.repo.findChannel(id);
+    if (!c || !c.unitPath.startsWith(this.reach(user))) throw new NotFoundError();
+    return c;
+  }
+
+  /** Creates channels for one unit, or for every unit below it (bulk), for a survey and a mode. */
+  async createChannels(user: CurrentUser, input: { unitId: number; surveyKey: string; mode: ChannelMode; counterName: string; subtree: boolean; codesRequired: boolean }): Promise<number> {
+    const unit = await this.units.findById(input.unitId);
+    if (!unit || !unit.path.startsWith(this.reach(user))) throw new NotFoundError();
+    this.survey(input.surveyKey);
+    const targets = input.subtree ? (await this.units.listInReach(unit.path)).filter((u) => u.active && u.type !== 'switchboard') : [unit];
+    const now = this.clock().toISOString();
+    await this.db.transaction(async (trx) => {
+      for (const t of targets) {
+        await this.repo.insertChannel(
+          {
+            code: randomCode(6),
+            surveyKey: input.surveyKey,
+            unitId: t.id,
+            counterName: input.counterName,
+            mode: input.mode,
+            kioskKey: input.mode === 'kiosk' ? crypto.randomBytes(12).toString('base64url') : null,
+            codesRequired: input.mode === 'staff' && input.codesRequired,
+            createdBy: user.id,
+          },
+          now,
+          trx,
+        );
+      }
+    });
+    return targets.length;
+  }
+
+  async setActive(user: CurrentUser, id: number, active: boolean): Promise<void> {
+    const c = await this.channel(user, id);
+    await this.repo.setChannelActive(c.id, active);
+  }
+
+  /** New single-use staff codes, shown once: only their hashes are kept. */
+  async issueStaffCodes(user: CurrentUser, channelId: number, count: number): Promise<string[]> {
+    const c = await this.channel(user, channelId);
+    if (c.mode !== 'staff' || !c.codesRequired) throw new NotFoundError();
+    const codes = Array.from({ length: count }, () => randomCode(8));
+    await this.repo.storeStaffCodes(c.id, codes.map(hashCode), this.clock().toISOString());
+    return codes;
+  }
+
+  /** Each channel's health: recent activity, the share of the lowest answer, and the quiet and one-sided warnings. */
+  async health(user: CurrentUser): Promise<ChannelHealth[]> {
+    const list = await this.channels(user);
+    const now = this.clock();
+    const ids = list.map((c) => c.id);
+    const day = 86_400_000;
+    const week = await this.repo.channelActivity(ids, new Date(now.getTime() - 7 * day).toISOString());
+    const fiveWeeks = await this.repo.channelActivity(ids, new Date(now.getTime() - 35 * day).toISOString());
+    const thisMonth = taiwanDateTime(now).date.slice(0, 7);
+    const months = [thisMonth, taiwanDateTime(new Date(now.getTime() - 31 * day)).date.slice(0, 7)];
+    const likertKeys = [...new Set(this.surveys.flatMap((v) => v.survey.sections.flatMap((s) => s.questions.filter((q) => q.type === 'likert').map((q) => q.key))))];
+    const values = await this.repo.valueCounts(ids, months, likertKeys);
+    const respondents = await this.repo.respondents(ids, months);
+    return list.map((c) =>
+      channelHealth({
+        channel: c,
+        survey: this.survey(c.surveyKey).survey,
+        last: week.last.get(c.id) ?? null,
+        lastWeek: week.recent.get(c.id) ?? 0,
+        previousFourWeeks: (fiveWeeks.recent.get(c.id) ?? 0) - (week.recent.get(c.id) ?? 0),
+        values: values.get(c.id) ?? new Map(),
+        respondents: respondents.get(c.id) ?? 0,
+      }),
+    );
+  }
+
+  async flagged(user: CurrentUser) {
+    const list = await this.channels(user);
+    const byId = new Map(list.map((c) => [c.id, c]));
+    return (await this.repo.flagged(list.map((c) => c.id))).map((f) => ({ ...f, channel: byId.get(f.channelId) as Channel }));
+  }
+
+  /** A manager counts a flagged response after all, or leaves it out again. */
+  async setCounted(user: CurrentUser, responseId: number, counted: boolean): Promise<void> {
+    const flagged = await this.flagged(user);
+    const item = flagged.find((f) => f.id === responseId);
+    if (!item) throw new NotFoundError();
+    await this.db.transaction(async (trx) => {
+      const survey = await this.repo.versionContent(item.surveyVersionId, trx);
+      await this.repo.setCounted(responseId, counted, survey, trx);
+    });
+  }
+
+  async rebuildAggregates(): Promise<number> {
+    return this.db.transaction((trx) => this.repo.rebuildAggregates((id) => this.repo.versionContent(id, trx), trx));
+  }
+}
+
+function fieldOf(body: unknown, name: string): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const v = (body as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : '';
+}
+
+/** The form's own fields (token, honeypot, code, language) are not answers. */
+function stripControl(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const { _csrf, website, code, lang, ...rest } = body as Record<string, unknown>;
+  void _csrf;
+  void website;
+  void code;
+  void lang;
+  return rest;
+}
