@@ -102,7 +102,7 @@ export function routeTable(services: Services): Route[] {
     ...courtesyRoutes(services.plans),
     ...resultsRoutes(services.results, services.cases),
     ...questionRoutes(services.questions, services.units, services.clock),
-    ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl),
+    ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...publicSurveyRoutes(services.surveys, services.settings, (req) => req.secure),
   ];
 }

@@ -32,7 +32,13 @@ function id(req: Request, name = 'id'): number {
   return value;
 }
 
-export function surveyRoutes(surveys: SurveysService, units: UnitsService, publicBaseUrl: () => string): Route[] {
+/** A year from the query or form (2000–2100), else the current one in Taiwan. */
+function yearOf(raw: unknown, now: Date): number {
+  const n = typeof raw === 'string' && /^\d{4}$/.test(raw) ? Number(raw) : NaN;
+  return n >= 2000 && n <= 2100 ? n : new Date(now.getTime() + 8 * 3600_000).getUTCFullYear();
+}
+
+export function surveyRoutes(surveys: SurveysService, units: UnitsService, publicBaseUrl: () => string, clock: () => Date): Route[] {
   const listPage = async (req: Request) => ({
     health: await surveys.health(me(req)),
     units: await units.list(me(req)),
@@ -89,6 +95,30 @@ export function surveyRoutes(surveys: SurveysService, units: UnitsService, publi
       await surveys.setActive(me(req), id(req), true);
       setFlash(req, 'channel.activated');
       res.redirect(303, '/channels');
+    }),
+
+    get('/headcounts', MANAGE, async (req, res) => {
+      const year = yearOf(req.query.year, clock());
+      await renderPage(res, 'surveys/headcounts', { year, rows: await surveys.headcounts(me(req), year) });
+    }),
+
+    post('/headcounts', MANAGE, async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const year = yearOf(body.year, clock());
+      const rows = await surveys.headcounts(me(req), year);
+      const values = new Map<number, number>();
+      const errors: { field: string; key: 'validation.invalid' }[] = [];
+      for (const { unit } of rows) {
+        const raw = body[`h_${unit.id}`];
+        if (raw === undefined || raw === '') continue;
+        const n = Number(raw);
+        if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw) || !Number.isSafeInteger(n)) errors.push({ field: `h_${unit.id}`, key: 'validation.invalid' });
+        else values.set(unit.id, n);
+      }
+      if (errors.length > 0) return renderFormErrors(res, 'surveys/headcounts', errors, body, { year, rows });
+      await surveys.setHeadcounts(me(req), year, values);
+      setFlash(req, 'headcount.saved', { year });
+      res.redirect(303, `/headcounts?year=${year}`);
     }),
 
     post('/channels/:id/codes', MANAGE, async (req, res) => {

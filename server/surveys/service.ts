@@ -273,6 +273,18 @@ export class SurveysService {
     });
   }
 
+  /** Staff headcount per unit and year (for the staff survey's response rate), for the units in reach. */
+  async headcounts(user: CurrentUser, year: number): Promise<{ unit: Unit; headcount: number | null }[]> {
+    const list = (await this.units.listInReach(this.reach(user))).filter((u) => u.type !== 'switchboard');
+    const counts = await this.repo.headcounts(list.map((u) => u.id), year);
+    return list.map((unit) => ({ unit, headcount: counts.get(unit.id) ?? null }));
+  }
+
+  async setHeadcounts(user: CurrentUser, year: number, values: Map<number, number>): Promise<void> {
+    const allowed = new Set((await this.headcounts(user, year)).map((h) => h.unit.id));
+    for (const [unitId, headcount] of values) if (allowed.has(unitId)) await this.repo.setHeadcount(unitId, year, headcount);
+  }
+
   async rebuildAggregates(): Promise<number> {
     return this.db.transaction((trx) => this.repo.rebuildAggregates((id) => this.repo.versionContent(id, trx), trx));
   }

@@ -108,6 +108,8 @@ const MATRIX: Record<string, Expected> = {
   'get /channels': only('get', PLANS, 200),
   'post /channels': only('post', PLANS, 422),
   'get /channels/flagged': only('get', PLANS, 200),
+  'get /headcounts': only('get', PLANS, 200),
+  'post /headcounts': only('post', PLANS, 303),
   'post /responses/:id/count': only('post', PLANS, 404),
   'post /responses/:id/uncount': only('post', PLANS, 404),
   'get /channels/:id/poster': only('get', PLANS, 404),

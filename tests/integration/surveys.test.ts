@@ -257,3 +257,11 @@ test('`aggregates rebuild` gives back exactly the aggregates kept along the way'
   expect(await t.testDb.db('agg_counts').orderBy(['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'])).toEqual(counts);
   expect(await t.testDb.db('agg_sections').orderBy(['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'])).toEqual(sections);
 });
+
+test('staff headcounts per unit are kept for the response rate; bad numbers are refused', async () => {
+  const bad = await manager.post('/headcounts', { year: '2026', [`h_${counter.id}`]: 'many' });
+  expect(bad.status).toBe(422);
+  expect((await manager.post('/headcounts', { year: '2026', [`h_${counter.id}`]: '12' })).status).toBe(303);
+  expect(await t.testDb.db('unit_headcounts').where({ unit_id: counter.id, year: 2026 }).first()).toMatchObject({ headcount: 12 });
+  expect((await manager.agent.get('/headcounts?year=2026')).text).toContain('value="12"');
+});

@@ -594,6 +594,18 @@ export const en: Messages = {
   'survey.csrf.title': 'The form has expired',
   'survey.csrf.body': 'Open the survey again and fill it in once more.',
 
+  'settings.surveys': 'Satisfaction surveys',
+  'settings.repeatGuardHours': 'Remind a phone that it answered already (hours)',
+  'settings.repeatGuardHint': 'Opening the survey again within this time first says it was answered; 0 turns this off.',
+  'settings.kioskGapSeconds': 'Shortest gap between two answers on a kiosk tablet (seconds)',
+
+  'headcount.heading': 'Staff per unit, {year}',
+  'headcount.intro': "The staff survey's response rate is computed from these numbers.",
+  'headcount.caption': 'Staff per unit',
+  'headcount.count': 'Staff',
+  'headcount.saved': 'The numbers for {year} were saved.',
+
+  'headcount.link': 'Staff per unit (response rate)',
   'error.home': 'Back to the home page',
   'error.csrf': 'This form has expired or did not come from this site. Reload the page and send it again.',
   'error.400.title': 'Bad request',

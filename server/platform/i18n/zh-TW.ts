@@ -592,6 +592,18 @@ export const zhTW = {
   'survey.csrf.title': '表單已過期',
   'survey.csrf.body': '請重新開啟問卷再填一次。',
 
+  'settings.surveys': '滿意度調查',
+  'settings.repeatGuardHours': '同一手機重複填答提醒（小時）',
+  'settings.repeatGuardHint': '在這段時間內再次開啟問卷會先提醒已填答過；0 表示不提醒。',
+  'settings.kioskGapSeconds': '櫃檯平板兩次送出的最短間隔（秒）',
+
+  'headcount.heading': '{year} 各單位同仁人數',
+  'headcount.intro': '同仁問卷的回收率以此人數計算。',
+  'headcount.caption': '各單位人數',
+  'headcount.count': '人數',
+  'headcount.saved': '已儲存 {year} 年的人數。',
+
+  'headcount.link': '各單位同仁人數（回收率）',
   'error.home': '回到首頁',
   'error.csrf': '表單已過期或來源不明，請重新整理頁面後再送出一次。',
   'error.400.title': '無法處理的要求',
