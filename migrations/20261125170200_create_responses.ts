@@ -7,6 +7,9 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('responses', (t) => {
     t.increments('id');
+    // A random reference set by the server, so that a batch of responses can be inserted in one statement
+    // and their ids read back whatever order the database returns them in.
+    t.string('ref', 24).notNullable().unique();
     t.integer('survey_version_id').notNullable().references('id').inTable('survey_versions');
     t.integer('channel_id').notNullable().references('id').inTable('channels');
     // The unit the answers are about (the channel's), or for staff the unit the respondent chose (0: not given).

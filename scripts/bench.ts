@@ -4,7 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
 import { officialMonth } from '../server/calendar/calendar';
 import { parseDgpaCalendar } from '../server/calendar/dgpa';
 import { planMonth, windowsOfDay, type PlannerInput, type PlannerTester, type PlannerUnit } from '../server/courtesy/planner';
@@ -100,4 +102,85 @@ function benchPlanner(): void {
   );
 }
 
-benchPlanner();
+/** A server in a child process (one core for it, one for the load generator). */
+function spawnServer(mode: 'hello' | 'app'): Promise<{ child: ChildProcess; port: number; code?: string }> {
+  const child = fork(path.join(__dirname, 'bench-server.js'), [mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (msg) => resolve({ child, ...(msg as { port: number; code?: string }) }));
+    child.once('error', reject);
+  });
+}
+
+function ask<T>(child: ChildProcess, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (msg) => resolve(msg as T));
+    child.send(message);
+  });
+}
+
+const ANSWERS = new URLSearchParams({
+  _csrf: 'benchmarktokenbenchmarktoken',
+  'q_env.clean': '5', 'q_env.signs': '4', 'q_env.facilities': 'na', 'q_cour.attitude': '5', 'q_cour.attention': '4',
+  'q_prof.knowledge': '4', 'q_prof.efficiency': '3', 'q_meas.online': '4', 'q_meas.forms': '4', q_overall: '5', q_recommend: '9',
+  q_comment: '櫃檯人員很親切',
+}).toString();
+
+/** 50 connections for a few seconds, each request from its own address (as phones behind a proxy are). */
+async function load(port: number, code: string, seconds: number): Promise<autocannon.Result> {
+  let n = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 50,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path: `/s/${code}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'svt=benchmarktokenbenchmarktoken' },
+        body: ANSWERS,
+        setupRequest: (req) => {
+          n += 1;
+          return { ...req, headers: { ...req.headers, 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` } };
+        },
+      },
+    ],
+  });
+}
+
+async function benchSubmissions(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+  const hello = await spawnServer('hello');
+  const base = await load(hello.port, 'BENCH1', seconds);
+  hello.child.kill();
+  const app = await spawnServer('app');
+  const code = app.code ?? '';
+  const page = await fetch(`http://127.0.0.1:${app.port}/s/${code}`);
+  const html = await page.text();
+  const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] as string);
+  let bytes = Buffer.byteLength(html);
+  for (const a of assets) bytes += Buffer.byteLength(await (await fetch(`http://127.0.0.1:${app.port}${a}`)).text());
+  const result = await load(app.port, code, seconds);
+  const acknowledged = result.statusCodeStats?.['303']?.count ?? 0;
+  const { stored } = await ask<{ stored: number }>(app.child, 'count');
+  app.child.send('stop');
+  const rate = (r: autocannon.Result) => (r.statusCodeStats?.['303']?.count ?? 0) / r.duration;
+  const ratio = rate(result) / rate(base);
+  process.stdout.write(
+    [
+      `survey submissions: 50 connections, ${seconds} s each, the same form body`,
+      `  bare Express hello-world   ${rate(base).toFixed(0)} req/s, p99 ${base.latency.p99} ms`,
+      `  POST /s/<code> (SQLite)    ${rate(result).toFixed(0)} req/s, p99 ${result.latency.p99} ms, errors ${result.errors + result.timeouts}, other statuses ${result.non2xx - acknowledged}`,
+      `  ratio                      ${ratio.toFixed(2)} of hello-world (goal ≥ 0.5: ${ratio >= 0.5 ? 'met' : 'NOT MET'}); p99 goal < 25 ms: ${result.latency.p99 < 25 ? 'met' : 'NOT MET'}`,
+      `  acknowledged ${acknowledged}, stored ${stored}: ${stored >= acknowledged ? 'every acknowledged response stored (requests still in flight when the run ended may be stored too)' : 'SOME ACKNOWLEDGED RESPONSES MISSING'}`,
+      `  public page and what it loads: ${(bytes / 1024).toFixed(1)} KB (goal ≤ 30 KB: ${bytes <= 30 * 1024 ? 'met' : 'NOT MET'})`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  benchPlanner();
+  await benchSubmissions();
+}
+
+void main();

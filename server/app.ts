@@ -150,24 +150,24 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
 
   app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 2000 }));
   app.use(multipart);
-  app.use(
-    session({
-      name: 'sid',
-      store: services.sessions,
-      secret: deps.sessionSecret,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.trustProxy !== false ? 'auto' : false,
-        maxAge: config.sessionIdleMinutes * 60_000,
-      },
-    }),
-  );
+  const sessions = session({
+    name: 'sid',
+    store: services.sessions,
+    secret: deps.sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.trustProxy !== false ? 'auto' : false,
+      maxAge: config.sessionIdleMinutes * 60_000,
+    },
+  });
+  // The citizen's survey pages (/s/…) need no session: nobody signs in there, and they must stay fast.
+  app.use((req, res, next) => (req.path.startsWith('/s/') ? next() : sessions(req, res, next)));
   app.use(async (req, res, next) => {
-    const userId = req.session.userId;
+    const userId = req.session?.userId;
     req.user = userId === undefined ? undefined : await services.auth.currentUser(userId);
     if (userId !== undefined && !req.user) delete req.session.userId;
     res.locals.unread = req.user && req.method === 'GET' ? await services.notifications.unreadCount(req.user.id) : 0;

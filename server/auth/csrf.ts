@@ -24,7 +24,7 @@ function sameToken(expected: string | undefined, given: unknown): boolean {
  */
 export function csrfProtection(exempt: (req: Request) => boolean = () => false): RequestHandler {
   return (req, res, next) => {
-    res.locals.csrfToken = () => csrfToken(req);
+    if (req.session) res.locals.csrfToken = () => csrfToken(req);
     if (SAFE_METHODS.has(req.method) || exempt(req)) return next();
     const body: unknown = req.body;
     const given =

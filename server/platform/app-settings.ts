@@ -42,18 +42,29 @@ export type AppSettings = z.output<typeof appSettingsSchema>;
 
 export const DEFAULT_SETTINGS: AppSettings = appSettingsSchema.parse({});
 
+/** How long an instance may use the settings it read before reading them again (other instances may have saved). */
+const CACHE_MS = 5000;
+
 export class AppSettingsRepo {
+  private cached: { at: number; value: AppSettings } | undefined;
+
   constructor(private readonly db: Db) {}
 
-  /** Pass the transaction when inside one: SQLite has a single connection, and waiting for another would never end. */
-  async get(trx: Db = this.db): Promise<AppSettings> {
-    const row = await trx('settings').where({ key: 'app' }).first<{ value: string } | undefined>();
-    if (!row) return DEFAULT_SETTINGS;
-    const parsed = appSettingsSchema.safeParse(JSON.parse(row.value));
-    return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+  /**
+   * The settings, from a short cache. Pass the transaction when inside one: it
+   * reads fresh, and SQLite has a single connection that another read would wait for forever.
+   */
+  async get(trx?: Db): Promise<AppSettings> {
+    if (!trx && this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.value;
+    const row = await (trx ?? this.db)('settings').where({ key: 'app' }).first<{ value: string } | undefined>();
+    const parsed = row ? appSettingsSchema.safeParse(JSON.parse(row.value)) : undefined;
+    const value = parsed?.success ? parsed.data : DEFAULT_SETTINGS;
+    this.cached = { at: Date.now(), value };
+    return value;
   }
 
   async save(settings: AppSettings, now: string, trx: Db = this.db): Promise<void> {
+    this.cached = undefined;
     await trx('settings')
       .insert({ key: 'app', value: JSON.stringify(settings), updated_at: now })
       .onConflict('key')

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Db } from '../platform/db';
 import { deltaOf, type CountDelta, type SectionDelta } from './aggregate';
 import type { Survey, VersionedSurvey } from './definition';
@@ -147,11 +148,6 @@ export class SurveysRepo {
     return row?.submitted_at ?? null;
   }
 
-  async countFromSource(sourceHash: string, since: string, trx: Db = this.db): Promise<number> {
-    const row = await trx('responses').where({ source_hash: sourceHash }).andWhere('submitted_at', '>=', since).count<{ n: number | string }[]>({ n: '*' }).first();
-    return Number(row?.n ?? 0);
-  }
-
   /**
    * Stores responses and their answers, and adds what they contribute to the
    * aggregates, in the caller's transaction (counted responses only).
@@ -160,26 +156,34 @@ export class SurveysRepo {
     const ids: number[] = [];
     const counts = new Map<string, Record<string, string | number>>();
     const sections = new Map<string, Record<string, string | number>>();
-    for (const { response: r, survey, answers } of items) {
-      const counted = r.flag === null;
-      const [row] = await trx('responses')
-        .insert({
-          survey_version_id: r.surveyVersionId,
-          channel_id: r.channelId,
-          unit_id: r.unitId,
-          month: r.month,
-          submitted_at: r.submittedAt,
-          source_hash: r.sourceHash,
-          flag: r.flag,
-          counted,
-        })
-        .returning<{ id: number }[]>('id');
-      if (!row) throw new Error('insert returned no id');
-      ids.push(row.id);
-      const answerRows = [...answers].map(([question_key, a]) => ({ response_id: row.id, question_key, value: a.value, text: a.text }));
-      if (answerRows.length > 0) await trx.batchInsert('response_answers', answerRows, 200);
-      if (counted) addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
+    // One statement for all responses, one to read their ids back, one per 200 answers.
+    const refs = items.map(() => crypto.randomBytes(12).toString('base64url'));
+    const responseRows = items.map(({ response: r }, i) => ({
+      ref: refs[i],
+      survey_version_id: r.surveyVersionId,
+      channel_id: r.channelId,
+      unit_id: r.unitId,
+      month: r.month,
+      submitted_at: r.submittedAt,
+      source_hash: r.sourceHash,
+      flag: r.flag,
+      counted: r.flag === null,
+    }));
+    for (let i = 0; i < responseRows.length; i += 200) await trx('responses').insert(responseRows.slice(i, i + 200));
+    const idOf = new Map<string, number>();
+    for (let i = 0; i < refs.length; i += 500) {
+      const rows = await trx('responses').whereIn('ref', refs.slice(i, i + 500)).select('id', 'ref');
+      for (const row of rows as { id: number; ref: string }[]) idOf.set(row.ref, row.id);
     }
+    const answerRows: { response_id: number; question_key: string; value: string | null; text: string | null }[] = [];
+    items.forEach(({ response: r, survey, answers }, i) => {
+      const id = idOf.get(refs[i] as string);
+      if (id === undefined) throw new Error('an inserted response was not found');
+      ids.push(id);
+      for (const [question_key, a] of answers) answerRows.push({ response_id: id, question_key, value: a.value, text: a.text });
+      if (r.flag === null) addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
+    });
+    if (answerRows.length > 0) await trx.batchInsert('response_answers', answerRows, 200);
     await this.applyDeltas(counts, sections, trx);
     return ids;
   }

@@ -76,8 +76,35 @@ export class SurveysService {
     return crypto.createHmac('sha256', `${this.salt}:${day}`).update(ip).digest('hex').slice(0, 32);
   }
 
+  private sources = new Map<string, number[]>();
+
+  /**
+   * Submissions this instance has seen from a source in the last ten minutes,
+   * counting this one. Kept in memory: every citizen's request needs it, and a
+   * database round trip per request would cost more than the rest of the work.
+   * Behind a load balancer each instance counts what it sees.
+   */
+  private recentFrom(source: string, at: number): number {
+    const since = at - SOURCE_WINDOW_MS;
+    const times = (this.sources.get(source) ?? []).filter((x) => x > since);
+    const count = times.length;
+    if (count < SOURCE_LIMIT) times.push(at);
+    this.sources.set(source, times);
+    if (this.sources.size > 100_000) for (const [k, v] of this.sources) if ((v[v.length - 1] ?? 0) <= since) this.sources.delete(k);
+    return count;
+  }
+
+  private channelCache = new Map<string, { at: number; channel: Channel | undefined }>();
+
+  /** A channel by its public code, from a cache of a few seconds (every citizen's request needs it). */
   async channelByCode(code: string): Promise<Channel | undefined> {
-    return /^[A-Z0-9]{4,16}$/.test(code) ? this.repo.findByCode(code) : undefined;
+    if (!/^[A-Z0-9]{4,16}$/.test(code)) return undefined;
+    const hit = this.channelCache.get(code);
+    if (hit && Date.now() - hit.at < 5000) return hit.channel;
+    const channel = await this.repo.findByCode(code);
+    if (this.channelCache.size > 10_000) this.channelCache.clear();
+    this.channelCache.set(code, { at: Date.now(), channel });
+    return channel;
   }
 
   /** Units a staff member may name as his or her own: the active units of the channel's agency. */
@@ -115,7 +142,7 @@ export class SurveysService {
     const source = this.sourceHash(ctx.ip, now);
     let flag: NewResponse['flag'] = fieldOf(body, 'website') !== '' ? 'honeypot' : null;
     if (channel.mode !== 'kiosk') {
-      const recent = await this.repo.countFromSource(source, new Date(now.getTime() - SOURCE_WINDOW_MS).toISOString());
+      const recent = this.recentFrom(source, now.getTime());
       if (recent >= SOURCE_LIMIT) return { kind: 'tooMany', retryAfterSeconds: SOURCE_WINDOW_MS / 1000 };
       if (recent + 1 >= BURST_AT && flag === null) flag = 'burst';
     }
@@ -219,6 +246,7 @@ export class SurveysService {
   async setActive(user: CurrentUser, id: number, active: boolean): Promise<void> {
     const c = await this.channel(user, id);
     await this.repo.setChannelActive(c.id, active);
+    this.channelCache.delete(c.code);
   }
 
   /** New single-use staff codes, shown once: only their hashes are kept. */
