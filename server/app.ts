@@ -93,6 +93,8 @@ export type Services = ReturnType<typeof buildServices>;
 /** The route table: every page and action, with who may use it. */
 export function routeTable(services: Services): Route[] {
   return [
+    // The citizen's pages first: they take the most traffic, and the router tries routes in order.
+    ...publicSurveyRoutes(services.surveys, services.settings, (req) => req.secure),
     ...homeRoutes(),
     ...notificationRoutes(services.notifications, services.clock),
     ...authRoutes(services.auth),
@@ -103,7 +105,6 @@ export function routeTable(services: Services): Route[] {
     ...resultsRoutes(services.results, services.cases),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
-    ...publicSurveyRoutes(services.surveys, services.settings, (req) => req.secure),
   ];
 }
 
