@@ -45,7 +45,6 @@ export async function startServer(config: Config): Promise<Running> {
     }).catch((err: unknown) => logger.error({ err }, 'case reminders failed'));
   const drafting = setInterval(() => {
     void draft();
-  void remind();
     void remind();
   }, JOB_INTERVAL);
   drafting.unref();

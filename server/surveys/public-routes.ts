@@ -148,6 +148,8 @@ export function publicSurveyRoutes(surveys: SurveysService, settings: AppSetting
         heading: t('survey.thanks.title'),
         message: t(channel.mode === 'kiosk' ? 'survey.thanks.kiosk' : 'survey.thanks.body'),
         refresh,
+        // Nobody has to wait for the timer: the next person can start at once.
+        link: refresh ? { href: refresh.url, label: t('survey.thanks.startAgain') } : undefined,
       });
     }),
   ];

@@ -606,6 +606,7 @@ export const en: Messages = {
   'headcount.saved': 'The numbers for {year} were saved.',
 
   'headcount.link': 'Staff per unit (response rate)',
+  'survey.thanks.startAgain': 'Start again for the next person',
   'error.home': 'Back to the home page',
   'error.csrf': 'This form has expired or did not come from this site. Reload the page and send it again.',
   'error.400.title': 'Bad request',
