@@ -22,7 +22,13 @@ const HOUR = 3600_000;
 const JOB_INTERVAL = 10 * 60_000;
 
 /** config → db → migrate → jobs → listen. The only place that starts things. */
-export async function startServer(config: Config): Promise<Running> {
+export interface StartOptions {
+  /** Where the first-run setup link is printed (the console by default). */
+  announce?: (text: string) => void;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<Running> {
+  const announce = options.announce ?? ((text: string) => process.stdout.write(text));
   const logger = createLogger(config.logLevel);
   const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateLatest(db);
@@ -64,7 +70,7 @@ export async function startServer(config: Config): Promise<Running> {
   const setupLink = await services.auth.createSetupLink();
   if (setupLink) {
     // Printed on purpose: whoever can read the server's console may create the first administrator.
-    process.stdout.write(
+    announce(
       `\nNo administrator yet. Open this one-time link within ${config.setupLinkValidMinutes} minutes to create one:\n  ${setupLink}\n\n`,
     );
   }

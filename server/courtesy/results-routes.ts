@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { CurrentUser } from '../auth/current-user';
 import { NotFoundError } from '../platform/errors';
 import { parseForm, renderFormErrors, renderPage, setFlash, type FieldError } from '../platform/http';
-import { get, idParam, post, type Route } from '../platform/routes';
+import { get, idOf, me, post, type Route } from '../platform/routes';
 import type { CasesService } from './cases-service';
 import { ATTEMPT_OUTCOMES } from './results-repo';
 import type { ResultsService } from './results-service';
@@ -29,25 +28,16 @@ const tableSchema = z.object({
   scope: z.coerce.number().int().positive().optional(),
 });
 
-function me(req: Request): CurrentUser {
-  if (!req.user) throw new NotFoundError();
-  return req.user;
-}
 
-function param(req: Request, name: string): number {
-  const value = idParam(req.params[name]);
-  if (value === undefined) throw new NotFoundError();
-  return value;
-}
 
 export function resultsRoutes(results: ResultsService, cases: CasesService): Route[] {
   const scoreForm = async (req: Request, res: Response, errors: FieldError[], values: unknown, status = 200) => {
-    const { assignment, sheet, attempts } = await results.formFor(me(req), param(req, 'id'));
+    const { assignment, sheet, attempts } = await results.formFor(me(req), idOf(req, 'id'));
     const locals = { assignment, sheet, attempts, action: `/assignments/${assignment.id}/score`, errors, values: values ?? { version: sheet.version } };
     await renderPage(res, 'courtesy/score-form', locals, status);
   };
   const casePage = async (req: Request, res: Response, errors: FieldError[] = [], values: unknown = {}, status = 200) => {
-    const { record, events } = await cases.get(me(req), param(req, 'id'));
+    const { record, events } = await cases.get(me(req), idOf(req, 'id'));
     await renderPage(res, 'courtesy/case', { record, events, errors, values }, status);
   };
 
@@ -58,9 +48,9 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
 
     post('/assignments/:id/attempts', TESTER, async (req, res) => {
       const form = parseForm(attemptSchema, req.body);
-      const recorded = form.ok ? await results.recordAttempt(me(req), param(req, 'id'), form.data.outcome) : form;
+      const recorded = form.ok ? await results.recordAttempt(me(req), idOf(req, 'id'), form.data.outcome) : form;
       if (!recorded.ok) {
-        const errors = recorded.errors.map((e) => ({ ...e, field: `outcome-${param(req, 'id')}` }));
+        const errors = recorded.errors.map((e) => ({ ...e, field: `outcome-${idOf(req, 'id')}` }));
         return renderFormErrors(res, 'courtesy/my-assignments', errors, req.body, { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES });
       }
       setFlash(req, recorded.unreachable ? 'attempt.unreachable' : 'attempt.recorded');
@@ -72,7 +62,7 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
     }),
 
     post('/assignments/:id/score', TESTER, async (req, res) => {
-      const preview = await results.preview(me(req), param(req, 'id'), req.body);
+      const preview = await results.preview(me(req), idOf(req, 'id'), req.body);
       if (!preview.form.ok) return scoreForm(req, res, preview.form.errors, req.body, 422);
       const values = formValuesOf(preview.sheet.sheet, [preview.assignment.part], preview.form.data);
       await renderPage(res, 'courtesy/score-confirm', { assignment: preview.assignment, sheet: preview.sheet, score: preview.form.score, values });
@@ -83,7 +73,7 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
     }),
 
     post('/assignments/:id/score/confirm', TESTER, async (req, res) => {
-      const saved = await results.submit(me(req), param(req, 'id'), req.body);
+      const saved = await results.submit(me(req), idOf(req, 'id'), req.body);
       if (!saved.ok) return scoreForm(req, res, saved.errors, req.body, 422);
       setFlash(req, 'result.saved');
       res.redirect(303, `/results/${saved.resultId}`);
@@ -106,11 +96,11 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
     }),
 
     get('/results/:id', SEE_RESULTS, async (req, res) => {
-      await renderPage(res, 'courtesy/result', { view: await results.view(me(req), param(req, 'id')) });
+      await renderPage(res, 'courtesy/result', { view: await results.view(me(req), idOf(req, 'id')) });
     }),
 
     get('/results/:id/revise', ['admin', 'manager', 'tester'], async (req, res) => {
-      const view = await results.view(me(req), param(req, 'id'));
+      const view = await results.view(me(req), idOf(req, 'id'));
       const latest = view.revisions[view.revisions.length - 1];
       if (!latest || view.result.kind !== 'scored' || view.result.withdrawnAt) throw new NotFoundError();
       const values = formValuesOf(view.sheet.sheet, [view.assignment.part], { version: view.sheet.version, answers: latest.answers, reasons: latest.reasons, flags: latest.flags });
@@ -118,7 +108,7 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
     }),
 
     post('/results/:id/revise', ['admin', 'manager', 'tester'], async (req, res) => {
-      const id = param(req, 'id');
+      const id = idOf(req, 'id');
       const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
       const saved = await results.revise(me(req), id, req.body, reason);
       if (!saved.ok) {
@@ -130,7 +120,7 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
     }),
 
     post('/results/:id/withdraw', MANAGE, async (req, res) => {
-      const id = param(req, 'id');
+      const id = idOf(req, 'id');
       const form = parseForm(reasonSchema, req.body);
       const done = form.ok ? await results.withdraw(me(req), id, form.data.reason) : form;
       if (!done.ok) return renderFormErrors(res, 'courtesy/result', done.errors, req.body, { view: await results.view(me(req), id) });
@@ -149,17 +139,17 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
     post('/cases/:id/report', ['unit_head'], async (req, res) => {
       const form = parseForm(reportSchema, req.body);
       if (!form.ok) return casePage(req, res, form.errors, req.body, 422);
-      await cases.fileReport(me(req), param(req, 'id'), form.data.cause, form.data.actions);
+      await cases.fileReport(me(req), idOf(req, 'id'), form.data.cause, form.data.actions);
       setFlash(req, 'case.reported');
-      res.redirect(303, `/cases/${param(req, 'id')}`);
+      res.redirect(303, `/cases/${idOf(req, 'id')}`);
     }),
 
     post('/cases/:id/decision', MANAGE, async (req, res) => {
       const form = parseForm(decisionSchema, req.body);
       if (!form.ok) return casePage(req, res, form.errors, req.body, 422);
-      await cases.decide(me(req), param(req, 'id'), form.data.decision, form.data.comment);
+      await cases.decide(me(req), idOf(req, 'id'), form.data.decision, form.data.comment);
       setFlash(req, form.data.decision === 'accept' ? 'case.accepted' : 'case.returned');
-      res.redirect(303, `/cases/${param(req, 'id')}`);
+      res.redirect(303, `/cases/${idOf(req, 'id')}`);
     }),
   ];
 }

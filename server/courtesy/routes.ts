@@ -1,9 +1,6 @@
-import type { Request } from 'express';
-import type { CurrentUser } from '../auth/current-user';
 import { nextMonth } from '../calendar/dates';
-import { NotFoundError } from '../platform/errors';
 import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
-import { get, idParam, post, type Route } from '../platform/routes';
+import { get, idOf, me, post, type Route } from '../platform/routes';
 import { allocationCsv } from './allocation';
 import type { PlansService } from './plans-service';
 import { addUnitSchema, assignmentSchema, draftSchema, unavailableSchema } from './schema';
@@ -11,16 +8,7 @@ import { addUnitSchema, assignmentSchema, draftSchema, unavailableSchema } from 
 const MANAGE = ['admin', 'manager'] as const;
 const TESTER = ['tester'] as const;
 
-function me(req: Request): CurrentUser {
-  if (!req.user) throw new NotFoundError();
-  return req.user;
-}
 
-function param(req: Request, name: string): number {
-  const value = idParam(req.params[name]);
-  if (value === undefined) throw new NotFoundError();
-  return value;
-}
 
 function taipeiToday(): string {
   return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -49,17 +37,17 @@ export function courtesyRoutes(plans: PlansService): Route[] {
     }),
 
     get('/plans/:id', MANAGE, async (req, res) => {
-      await renderPage(res, 'courtesy/plan', { ...(await plans.view(me(req), param(req, 'id'))) });
+      await renderPage(res, 'courtesy/plan', { ...(await plans.view(me(req), idOf(req, 'id'))) });
     }),
 
     get('/plans/:id/assignments/:aid/edit', MANAGE, async (req, res) => {
-      const { view, assignment } = await plans.assignment(me(req), param(req, 'id'), param(req, 'aid'));
+      const { view, assignment } = await plans.assignment(me(req), idOf(req, 'id'), idOf(req, 'aid'));
       await renderPage(res, 'courtesy/assignment-form', { view, assignment, values: assignmentValues(assignment) });
     }),
 
     post('/plans/:id/assignments/:aid', MANAGE, async (req, res) => {
-      const planId = param(req, 'id');
-      const { view, assignment } = await plans.assignment(me(req), planId, param(req, 'aid'));
+      const planId = idOf(req, 'id');
+      const { view, assignment } = await plans.assignment(me(req), planId, idOf(req, 'aid'));
       const form = parseForm(assignmentSchema, req.body);
       const result = form.ok ? await plans.editAssignment(me(req), planId, assignment.id, form.data) : form;
       if (!result.ok) return renderFormErrors(res, 'courtesy/assignment-form', result.errors, req.body, { view, assignment });
@@ -68,18 +56,18 @@ export function courtesyRoutes(plans: PlansService): Route[] {
     }),
 
     post('/plans/:id/assignments/:aid/remove', MANAGE, async (req, res) => {
-      const planId = param(req, 'id');
-      await plans.removeAssignment(me(req), planId, param(req, 'aid'));
+      const planId = idOf(req, 'id');
+      await plans.removeAssignment(me(req), planId, idOf(req, 'aid'));
       setFlash(req, 'plan.removed');
       res.redirect(303, `/plans/${planId}`);
     }),
 
     get('/plans/:id/add', MANAGE, async (req, res) => {
-      await renderPage(res, 'courtesy/add-unit', { view: await plans.view(me(req), param(req, 'id')) });
+      await renderPage(res, 'courtesy/add-unit', { view: await plans.view(me(req), idOf(req, 'id')) });
     }),
 
     post('/plans/:id/add', MANAGE, async (req, res) => {
-      const planId = param(req, 'id');
+      const planId = idOf(req, 'id');
       const form = parseForm(addUnitSchema, req.body);
       const result = form.ok ? await plans.addUnit(me(req), planId, form.data.unitId, form.data) : form;
       if (!result.ok) return renderFormErrors(res, 'courtesy/add-unit', result.errors, req.body, { view: await plans.view(me(req), planId) });
@@ -88,17 +76,17 @@ export function courtesyRoutes(plans: PlansService): Route[] {
     }),
 
     post('/plans/:id/publish', MANAGE, async (req, res) => {
-      const plan = await plans.publish(me(req), param(req, 'id'));
+      const plan = await plans.publish(me(req), idOf(req, 'id'));
       setFlash(req, 'plan.published', { month: plan.month });
       res.redirect(303, `/plans/${plan.id}`);
     }),
 
     get('/plans/:id/allocation', MANAGE, async (req, res) => {
-      await renderPage(res, 'courtesy/allocation', { ...(await plans.view(me(req), param(req, 'id'))) });
+      await renderPage(res, 'courtesy/allocation', { ...(await plans.view(me(req), idOf(req, 'id'))) });
     }),
 
     get('/plans/:id/allocation.csv', MANAGE, async (req, res) => {
-      const view = await plans.view(me(req), param(req, 'id'));
+      const view = await plans.view(me(req), idOf(req, 'id'));
       res
         .attachment(`allocation-${view.plan.scopeCode}-${view.plan.month}.csv`)
         .type('text/csv; charset=utf-8')

@@ -1,9 +1,7 @@
 import type { Request } from 'express';
-import { NotFoundError } from '../platform/errors';
 import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
-import { get, idParam, post, type Route } from '../platform/routes';
+import { get, idOf, idParam, me, post, type Route } from '../platform/routes';
 import { uploadedText } from '../platform/upload';
-import type { CurrentUser } from '../auth/current-user';
 import type { AuthService } from '../auth/service';
 import { ROLES } from '../auth/current-user';
 import { formatPhone } from './phone';
@@ -19,16 +17,7 @@ const MANAGE_UNITS = ['admin', 'manager'] as const;
 const SEE_UNITS = ['admin', 'manager', 'unit_head'] as const;
 const ADMIN = ['admin'] as const;
 
-function me(req: Request): CurrentUser {
-  if (!req.user) throw new NotFoundError();
-  return req.user;
-}
 
-function id(req: Request): number {
-  const value = idParam(req.params.id);
-  if (value === undefined) throw new NotFoundError();
-  return value;
-}
 
 function unitFormValues(unit: Unit, lang: 'zh-TW' | 'en') {
   return {
@@ -102,12 +91,12 @@ export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthSe
     }),
 
     get('/units/:id/edit', MANAGE_UNITS, async (req, res) => {
-      const unit = await units.get(me(req), id(req));
+      const unit = await units.get(me(req), idOf(req));
       await renderPage(res, 'org/unit-form', { ...(await unitForm(req, unit)), values: unitFormValues(unit, req.lang) });
     }),
 
     post('/units/:id', MANAGE_UNITS, async (req, res) => {
-      const unit = await units.get(me(req), id(req));
+      const unit = await units.get(me(req), idOf(req));
       const form = parseForm(unitSchema, req.body);
       if (!form.ok) return renderFormErrors(res, 'org/unit-form', form.errors, req.body, await unitForm(req, unit));
       const saved = await units.update(me(req), unit.id, form.data);
@@ -117,13 +106,13 @@ export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthSe
     }),
 
     post('/units/:id/deactivate', MANAGE_UNITS, async (req, res) => {
-      const unit = await units.setActive(me(req), id(req), false);
+      const unit = await units.setActive(me(req), idOf(req), false);
       setFlash(req, 'unit.deactivated', { name: unit.nameZh });
       res.redirect(303, '/units');
     }),
 
     post('/units/:id/activate', MANAGE_UNITS, async (req, res) => {
-      const unit = await units.setActive(me(req), id(req), true);
+      const unit = await units.setActive(me(req), idOf(req), true);
       setFlash(req, 'unit.activated', { name: unit.nameZh });
       res.redirect(303, '/units');
     }),
@@ -146,13 +135,13 @@ export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthSe
     }),
 
     get('/users/:id/edit', ADMIN, async (req, res) => {
-      const user = await users.get(id(req));
+      const user = await users.get(idOf(req));
       const values = { name: user.name, email: user.email, role: user.role, unitId: String(user.unitId), phone: formatPhone(user.phoneE164, user.phoneExt, req.lang) };
       await renderPage(res, 'org/user-form', { ...(await userForm(req, user)), values });
     }),
 
     post('/users/:id', ADMIN, async (req, res) => {
-      const existing = await users.get(id(req));
+      const existing = await users.get(idOf(req));
       const form = parseForm(userSchema, req.body);
       if (!form.ok) return renderFormErrors(res, 'org/user-form', form.errors, req.body, await userForm(req, existing));
       const saved = await users.update(me(req), existing.id, form.data);
@@ -162,19 +151,19 @@ export function orgRoutes(units: UnitsService, users: UsersService, auth: AuthSe
     }),
 
     post('/users/:id/deactivate', ADMIN, async (req, res) => {
-      const result = await users.setActive(me(req), id(req), false);
+      const result = await users.setActive(me(req), idOf(req), false);
       setFlash(req, result.ok ? 'user.deactivated' : result.key);
       res.redirect(303, '/users');
     }),
 
     post('/users/:id/activate', ADMIN, async (req, res) => {
-      await users.setActive(me(req), id(req), true);
+      await users.setActive(me(req), idOf(req), true);
       setFlash(req, 'user.activated');
       res.redirect(303, '/users');
     }),
 
     post('/users/:id/reset-link', ADMIN, async (req, res) => {
-      const target = await users.get(id(req));
+      const target = await users.get(idOf(req));
       const link = await auth.issueResetLink(me(req).id, target.id);
       await renderPage(res, 'org/user-link', { title: req.t('user.linkTitle', { name: target.name }), target, link, created: false });
     }),

@@ -1,4 +1,6 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { CurrentUser } from '../auth/current-user';
+import { NotFoundError } from './errors';
 import type { Access } from '../auth/guard';
 
 /**
@@ -25,4 +27,17 @@ export function idParam(value: string | string[] | undefined): number | undefine
   const n = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : NaN;
   // Ids are 32-bit integers in the database; a larger number names nothing (and PostgreSQL would refuse it).
   return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : undefined;
+}
+
+/** A route parameter that must be an id; anything else is 404. */
+export function idOf(req: Request, name = 'id'): number {
+  const value = idParam(req.params[name]);
+  if (value === undefined) throw new NotFoundError();
+  return value;
+}
+
+/** The signed-in user of a route whose guard requires one. */
+export function me(req: Request): CurrentUser {
+  if (!req.user) throw new NotFoundError();
+  return req.user;
 }

@@ -26,9 +26,10 @@ export const TEXT_ANSWERED = '__text';
 
 export function deltaOf(survey: Survey, answers: Answers): { counts: CountDelta[]; sections: SectionDelta[] } {
   const counts: CountDelta[] = [];
+  const types = new Map(survey.sections.flatMap((s) => s.questions.map((q) => [q.key, q.type] as const)));
   for (const [questionKey, a] of answers) {
     if (a.value !== null) counts.push({ questionKey, value: a.value });
-    else if (a.text !== null && a.text.startsWith('[')) {
+    else if (types.get(questionKey) === 'multiple' && a.text !== null) {
       for (const option of JSON.parse(a.text) as string[]) counts.push({ questionKey, value: option });
     } else counts.push({ questionKey, value: TEXT_ANSWERED });
   }

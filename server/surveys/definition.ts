@@ -90,7 +90,7 @@ export function questionsOf(survey: Survey): Question[] {
 export function comparabilityKey(survey: Survey, q: Question): string {
   if (q.type === 'likert') {
     const scale = survey.scales[q.scale];
-    return `${q.key}|likert|${scale ? canonicalJson({ points: scale.points.map((p) => p.value), satisfied: scale.satisfied }) : '?'}`;
+    return `${q.key}|likert|${scale ? canonicalJson({ points: scale.points.map((p) => p.value), satisfied: [...scale.satisfied].sort((a, b) => a - b) }) : '?'}`;
   }
   if (q.type === 'single' || q.type === 'multiple' || q.type === 'demographic') return `${q.key}|${q.type}|${q.options.map((o) => o.value).join(',')}`;
   return `${q.key}|${q.type}`;

@@ -38,7 +38,8 @@ export function channelHealth(input: {
   const numeric = [...input.values].filter(([v]) => /^-?\d+$/.test(v));
   const total = numeric.reduce((sum, [, n]) => sum + n, 0);
   const top = numeric.reduce((max, [, n]) => Math.max(max, n), 0);
-  const suppressed = input.channel.mode === 'staff' && input.respondents < STAFF_MIN_N;
+  // The staff survey is suppressed wherever it is answered, not only on staff channels.
+  const suppressed = (input.channel.mode === 'staff' || input.survey.kind === 'staff') && input.respondents < STAFF_MIN_N;
   return {
     channel: input.channel,
     last: input.last,

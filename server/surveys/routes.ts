@@ -1,10 +1,8 @@
 import QRCode from 'qrcode';
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { CurrentUser } from '../auth/current-user';
-import { NotFoundError } from '../platform/errors';
 import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
-import { get, idParam, post, type Route } from '../platform/routes';
+import { get, idOf, me, post, type Route } from '../platform/routes';
 import type { UnitsService } from '../org/units-service';
 import { CHANNEL_MODES } from './repo';
 import type { SurveysService } from './service';
@@ -21,16 +19,7 @@ const channelSchema = z.object({
 });
 const codesSchema = z.object({ count: z.coerce.number({ error: 'validation.invalid' }).int('validation.invalid').min(1, 'validation.invalid').max(2000, 'validation.invalid') });
 
-function me(req: Request): CurrentUser {
-  if (!req.user) throw new NotFoundError();
-  return req.user;
-}
 
-function id(req: Request, name = 'id'): number {
-  const value = idParam(req.params[name]);
-  if (value === undefined) throw new NotFoundError();
-  return value;
-}
 
 /** A year from the query or form (2000–2100), else the current one in Taiwan. */
 function yearOf(raw: unknown, now: Date): number {
@@ -67,32 +56,32 @@ export function surveyRoutes(surveys: SurveysService, units: UnitsService, publi
     }),
 
     post('/responses/:id/count', MANAGE, async (req, res) => {
-      await surveys.setCounted(me(req), id(req), true);
+      await surveys.setCounted(me(req), idOf(req), true);
       setFlash(req, 'flagged.counted');
       res.redirect(303, '/channels/flagged');
     }),
 
     post('/responses/:id/uncount', MANAGE, async (req, res) => {
-      await surveys.setCounted(me(req), id(req), false);
+      await surveys.setCounted(me(req), idOf(req), false);
       setFlash(req, 'flagged.uncounted');
       res.redirect(303, '/channels/flagged');
     }),
 
     get('/channels/:id/poster', MANAGE, async (req, res) => {
-      const channel = await surveys.channel(me(req), id(req));
+      const channel = await surveys.channel(me(req), idOf(req));
       const url = `${publicBaseUrl()}/s/${channel.code}`;
       const qr = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       await renderPage(res, 'surveys/poster', { channel, url, qr, survey: surveys.survey(channel.surveyKey).survey });
     }),
 
     post('/channels/:id/deactivate', MANAGE, async (req, res) => {
-      await surveys.setActive(me(req), id(req), false);
+      await surveys.setActive(me(req), idOf(req), false);
       setFlash(req, 'channel.deactivated');
       res.redirect(303, '/channels');
     }),
 
     post('/channels/:id/activate', MANAGE, async (req, res) => {
-      await surveys.setActive(me(req), id(req), true);
+      await surveys.setActive(me(req), idOf(req), true);
       setFlash(req, 'channel.activated');
       res.redirect(303, '/channels');
     }),
@@ -122,7 +111,7 @@ export function surveyRoutes(surveys: SurveysService, units: UnitsService, publi
     }),
 
     post('/channels/:id/codes', MANAGE, async (req, res) => {
-      const channel = await surveys.channel(me(req), id(req));
+      const channel = await surveys.channel(me(req), idOf(req));
       const form = parseForm(codesSchema, req.body);
       if (!form.ok) return renderFormErrors(res, 'surveys/channels', form.errors, req.body, await listPage(req));
       const codes = await surveys.issueStaffCodes(me(req), channel.id, form.data.count);

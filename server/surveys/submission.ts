@@ -59,7 +59,10 @@ function checkOne(q: Question, raw: string | string[] | undefined, survey: Surve
       return { answer: { value: null, text: maskPersonalData(single) } };
     }
     case 'unit':
-      return single !== undefined && /^\d{1,10}$/.test(single) && unitIds.has(Number(single)) ? { answer: { value: single, text: null } } : { error: 'survey.error.choice' };
+      // Stored as the id itself ("0123" is unit 123), so that one unit is always one value.
+      return single !== undefined && /^\d{1,10}$/.test(single) && unitIds.has(Number(single))
+        ? { answer: { value: String(Number(single)), text: null } }
+        : { error: 'survey.error.choice' };
   }
 }
 
@@ -69,7 +72,10 @@ export function parseSubmission(
   unitIds: ReadonlySet<number> = new Set(),
 ): { ok: true; answers: Answers } | { ok: false; errors: FieldError[] } {
   const envelope = submissionEnvelope.safeParse(body ?? {});
-  if (!envelope.success) return { ok: false, errors: [{ field: 'form', key: 'survey.error.malformed' }] };
+  if (!envelope.success) {
+    const tooMany = envelope.error.issues.some((i) => i.message === 'survey.error.tooMany');
+    return { ok: false, errors: [{ field: 'form', key: tooMany ? 'survey.error.tooMany' : 'survey.error.malformed' }] };
+  }
   const fields = envelope.data;
   const questions = questionsOf(survey);
   const known = new Set(questions.map((q) => `q_${q.key}`));

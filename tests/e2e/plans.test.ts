@@ -1,14 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import nodePath from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { Role } from '../../server/auth/current-user';
 import { hashPassword } from '../../server/auth/passwords';
-import { startServer } from '../../server/main';
 import { UnitsRepo, type Unit, type UnitType } from '../../server/org/units-repo';
 import { UsersRepo } from '../../server/org/users-repo';
-import { loadConfig } from '../../server/platform/config';
-import type { Db } from '../../server/platform/db';
 import {
   AGENCY,
   completeSetup,
@@ -19,6 +15,7 @@ import {
   navigation,
   newContext,
   signIn,
+  startApp,
   text,
   visit,
   watchCsp,
@@ -104,30 +101,6 @@ const SECTIONS: SectionSpec[] = [
 const PLANNABLE = SECTIONS.filter((s) => s.active !== false);
 const CLOSED = SECTIONS.filter((s) => s.active === false);
 
-/**
- * Like startApp (tests/support/browser.ts), but keeping the database handle so that
- * units and people can be put in directly.
- */
-async function startAppWithDb(): Promise<RunningApp & { db: Db }> {
-  const dataDir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'courtesy-e2e-plans-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LOG_REQUESTS: 'false', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
-  const running = await startServer(config);
-  if (!running.setupLink) {
-    await running.stop();
-    throw new Error('a new server printed no setup link');
-  }
-  const link = new URL(running.setupLink);
-  return {
-    url: running.url,
-    db: running.db,
-    setupUrl: new URL(`${link.pathname}${link.search}`, running.url).toString(),
-    async stop() {
-      await running.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** One assignment as a table row shows it. */
 interface Row {
   unit: string;
@@ -143,7 +116,7 @@ interface Row {
 jest.setTimeout(60_000);
 
 describeBrowser('monthly test plans (Chromium)', () => {
-  let app: RunningApp & { db: Db };
+  let app: RunningApp;
   let browser: Browser;
   let manager: Person;
   let unitHead: Person;
@@ -165,7 +138,7 @@ describeBrowser('monthly test plans (Chromium)', () => {
   const testerOf = (unitName: string): Person | undefined => testers.find((t) => t.unit === unitName);
 
   beforeAll(async () => {
-    app = await startAppWithDb();
+    app = await startApp();
     browser = await launchBrowser();
     const context = await newContext(browser);
     await completeSetup(await context.newPage(), app.setupUrl);

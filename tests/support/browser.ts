@@ -5,6 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startServer } from '../../server/main';
 import { loadConfig } from '../../server/platform/config';
+import type { Db } from '../../server/platform/db';
 
 /**
  * Real-browser helpers for tests/e2e: the system Chromium (never a downloaded one),
@@ -78,6 +79,8 @@ export async function newContext(browser: Browser, options: BrowserContextOption
 
 export interface RunningApp {
   url: string;
+  /** The server's own database, for arranging what a test needs directly. */
+  db: Db;
   /** The one-time first-run link, pointing at the real port. */
   setupUrl: string;
   stop(): Promise<void>;
@@ -94,7 +97,7 @@ export async function startApp(): Promise<RunningApp> {
     PORT: '0',
     HOST: '127.0.0.1',
   });
-  const running = await startServer(config);
+  const running = await startServer(config, { announce: () => undefined });
   if (!running.setupLink) {
     await running.stop();
     throw new Error('a new server printed no setup link');
@@ -103,6 +106,7 @@ export async function startApp(): Promise<RunningApp> {
   const link = new URL(running.setupLink);
   return {
     url: running.url,
+    db: running.db,
     setupUrl: new URL(`${link.pathname}${link.search}`, running.url).toString(),
     async stop() {
       await running.stop();
