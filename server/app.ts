@@ -177,13 +177,14 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   app.use(languageMiddleware);
   // The citizen's survey pages carry their own double-submit token and use no session.
   app.use(csrfProtection((req) => req.path.startsWith('/s/')));
-  app.use(localsMiddleware(loadAssets()));
+  const assets = loadAssets();
+  app.use(localsMiddleware(assets));
 
   const router = express.Router();
   for (const route of routeTable(services)) router[route.method](route.path, guard(route.access), ...route.handlers);
   app.use(router);
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, assets));
   return app;
 }

@@ -23,6 +23,18 @@ export const languageMiddleware: RequestHandler = (req, _res, next) => {
 /** Values every template may use. */
 export function localsMiddleware(assets: Assets): RequestHandler {
   return (req, res, next) => {
+    setLocals(req, res, assets);
+    next();
+  };
+}
+
+/** Sets what templates use; also called by the error handler when an error came before the middleware ran. */
+function setLocals(req: Request, res: Response, assets: Assets): void {
+  {
+    if (!req.lang) {
+      req.lang = DEFAULT_LANG;
+      req.t = translator(DEFAULT_LANG);
+    }
     const flash = req.session?.flash;
     if (flash && req.method === 'GET') delete req.session.flash;
     Object.assign(res.locals, {
@@ -46,8 +58,7 @@ export function localsMiddleware(assets: Assets): RequestHandler {
       errors: [],
       values: {},
     });
-    next();
-  };
+  }
 }
 
 const renderOptions = { views: [viewsDir], cache: process.env.NODE_ENV === 'production' };
@@ -134,7 +145,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next: NextFunction) 
 };
 
 /** Renders typed errors in the user's language; anything else is logged and shown as a plain 500. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, assets: Assets): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let status = 500;
     let key: MessageKey = 'error.500.body';
@@ -147,7 +158,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       key = status === 413 ? 'error.413.body' : 'error.400.body';
     } else if (isBodyParserError(err)) {
       status = err.status;
-      key = status === 413 ? 'error.413.body' : 'error.400.body';
+      key = err.type === 'parameters.too.many' ? 'error.tooManyFields' : status === 413 ? 'error.413.body' : 'error.400.body';
+      if (err.type === 'parameters.too.many') status = 400;
     } else {
       logger.error({ err, path: req.path }, 'unhandled error');
     }
@@ -157,7 +169,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json({ error: t(key, params) });
       return;
     }
-    if (!res.locals.t) Object.assign(res.locals, { t, lang: req.lang ?? DEFAULT_LANG, errors: [], values: {} });
+    if (!res.locals.asset) setLocals(req, res, assets);
     renderPage(res, 'errors/error', { status, message: t(key, params) }, status).catch((renderErr: unknown) => {
       logger.error({ err: renderErr }, 'error page failed to render');
       res.status(status).type('text').send(t(key, params));

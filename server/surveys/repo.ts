@@ -210,6 +210,14 @@ export class SurveysRepo {
     const sections = new Map<string, Record<string, string | number>>();
     addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, answers), counted ? 1 : -1);
     await this.applyDeltas(counts, sections, trx);
+    if (!counted) {
+      // Taking a response out may empty some aggregates: remove them, as a rebuild would never create them.
+      await trx('agg_counts').where({ n: 0 }).delete();
+      const emptied = await trx('agg_sections').where({ item_i: '#', item_j: '#', sum: 0 });
+      for (const e of emptied as Record<string, unknown>[]) {
+        await trx('agg_sections').where({ survey_key: e.survey_key, channel_id: e.channel_id, unit_id: e.unit_id, month: e.month, section_key: e.section_key }).delete();
+      }
+    }
     await trx('responses').where({ id: responseId }).update({ counted });
     return true;
   }

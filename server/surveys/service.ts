@@ -124,7 +124,8 @@ export class SurveysService {
   async submit(channel: Channel, body: unknown, ctx: { ip: string }): Promise<SubmitOutcome> {
     const now = this.clock();
     const v = this.survey(channel.surveyKey);
-    const unitIds = channel.mode === 'staff' ? new Set((await this.unitChoices(channel)).map((u) => u.id)) : new Set<number>();
+    const asksUnit = v.survey.sections.some((s) => s.questions.some((q) => q.type === 'unit'));
+    const unitIds = asksUnit ? new Set((await this.unitChoices(channel)).map((u) => u.id)) : new Set<number>();
     const parsed = parseSubmission(v.survey, stripControl(body), unitIds);
     const errors: FieldError[] = parsed.ok ? [] : [...parsed.errors];
     const staffCode = fieldOf(body, 'code');
@@ -150,7 +151,8 @@ export class SurveysService {
     const response: NewResponse = {
       surveyVersionId: await this.versionId(v),
       channelId: channel.id,
-      unitId: channel.mode === 'staff' ? (chosenUnit ? Number(chosenUnit) : 0) : channel.unitId,
+      // Staff answers carry the respondent's unit only if given (0: not given); citizens' the channel's unit.
+      unitId: channel.mode === 'staff' || v.survey.kind === 'staff' ? (chosenUnit ? Number(chosenUnit) : 0) : channel.unitId,
       month: taiwanDateTime(now).date.slice(0, 7),
       submittedAt: now.toISOString(),
       sourceHash: channel.mode === 'kiosk' ? null : source,

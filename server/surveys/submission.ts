@@ -55,8 +55,12 @@ function checkOne(q: Question, raw: string | string[] | undefined, survey: Surve
     }
     case 'text': {
       if (single === undefined) return { error: 'survey.error.invalid' };
-      if ([...single].length > q.maxLength) return { error: 'survey.error.tooLong' };
-      return { answer: { value: null, text: maskPersonalData(single) } };
+      // Control characters (NUL among them, which PostgreSQL cannot store) go; line breaks and tabs stay.
+      // eslint-disable-next-line no-control-regex
+      const clean = single.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+      if (clean === '') return q.required ? { error: 'survey.error.required' } : {};
+      if ([...clean].length > q.maxLength) return { error: 'survey.error.tooLong' };
+      return { answer: { value: null, text: maskPersonalData(clean) } };
     }
     case 'unit':
       // Stored as the id itself ("0123" is unit 123), so that one unit is always one value.

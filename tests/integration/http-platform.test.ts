@@ -54,7 +54,7 @@ test('an unexpected error is logged and shown as a plain 500 page in the user\'s
   app.get('/boom', () => {
     throw new Error('database exploded at secret.ts:42');
   });
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, loadAssets()));
   const res = await request(app).get('/boom');
   expect(res.status).toBe(500);
   expect(res.text).toContain('Something went wrong');

@@ -265,3 +265,30 @@ test('staff headcounts per unit are kept for the response rate; bad numbers are 
   expect(await t.testDb.db('unit_headcounts').where({ unit_id: counter.id, year: 2026 }).first()).toMatchObject({ headcount: 12 });
   expect((await manager.agent.get('/headcounts?year=2026')).text).toContain('value="12"');
 });
+
+test('what the body parser refuses still gets a proper page: too many fields, too large a body', async () => {
+  const code = (await t.testDb.db('channels').where({ mode: 'personal', active: true }).first()).code;
+  const many = Object.fromEntries(Array.from({ length: 2100 }, (_, i) => [`f${i}`, '']));
+  const res = await request(t.app).post(`/s/${code}`).type('form').send(many);
+  expect(res.status).toBe(400);
+  expect(res.headers['content-type']).toContain('text/html');
+  expect(res.text).toContain('送出的欄位太多');
+  const huge = await request(t.app).post(`/s/${code}`).type('form').send({ q_comment: 'x'.repeat(2_200_000) });
+  expect(huge.status).toBe(413);
+  expect(huge.text).toContain('<h1>');
+});
+
+test('a staff survey answered on a personal channel keeps the unit the respondent named', async () => {
+  const ch = await channel('personal', 'staff');
+  const c = await citizen(`/s/${ch.code}`, '10.9.9.9');
+  const staff = {
+    'q_work.space': '6', 'q_work.safety': '5', 'q_lead.direction': '4', 'q_lead.fairness': '4', 'q_train.access': '3',
+    'q_train.useful': '5', 'q_comm.info': '2', 'q_comm.voice': '3', q_overall: '5', q_unit: String(counter.id), q_comment: 'a\u0000b',
+  };
+  const res = await c.agent.post(`/s/${ch.code}`).set('X-Forwarded-For', c.ip).type('form').send({ _csrf: c.token, ...staff });
+  expect(res.status).toBe(303);
+  const stored = await t.testDb.db('responses').where({ channel_id: ch.id }).first();
+  expect(stored.unit_id).toBe(counter.id);
+  const comment = await t.testDb.db('response_answers').where({ response_id: stored.id, question_key: 'comment' }).first();
+  expect(comment.text).toBe('ab');
+});

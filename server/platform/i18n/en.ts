@@ -607,6 +607,7 @@ export const en: Messages = {
 
   'headcount.link': 'Staff per unit (response rate)',
   'survey.thanks.startAgain': 'Start again for the next person',
+  'error.tooManyFields': 'Too many fields were sent to be handled.',
   'error.home': 'Back to the home page',
   'error.csrf': 'This form has expired or did not come from this site. Reload the page and send it again.',
   'error.400.title': 'Bad request',

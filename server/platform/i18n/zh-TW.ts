@@ -605,6 +605,7 @@ export const zhTW = {
 
   'headcount.link': '各單位同仁人數（回收率）',
   'survey.thanks.startAgain': '下一位填寫',
+  'error.tooManyFields': '送出的欄位太多，無法處理。',
   'error.home': '回到首頁',
   'error.csrf': '表單已過期或來源不明，請重新整理頁面後再送出一次。',
   'error.400.title': '無法處理的要求',
