@@ -189,6 +189,7 @@ describeBrowser('a phone courtesy test from the call to the re-test (Chromium, p
     dataDir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'courtesy-e2e-scoring-'));
     running = await startServer(
       loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LOG_REQUESTS: 'false', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }),
+      { announce: () => undefined },
     );
     db = running.db;
     if (!running.setupLink) throw new Error('a new server printed no setup link');

@@ -82,7 +82,7 @@ describeBrowser('the citizen survey page (Chromium)', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'courtesy-e2e-survey-'));
-    running = await startServer(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LOG_REQUESTS: 'false', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }));
+    running = await startServer(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LOG_REQUESTS: 'false', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }), { announce: () => undefined });
     db = running.db;
     base = running.url;
     browser = await launchBrowser();
