@@ -42,17 +42,8 @@ export interface ResultRecord {
   createdAt: string;
 }
 
-export interface NewRevision {
-  answers: Answers;
-  reasons: Record<string, string>;
-  flags: string[];
-  ringSeconds: number | null;
-  total: number | null;
-  band: Band | null;
-  deductions: Deduction[];
-  createdBy: number;
-  reason: string | null;
-}
+/** What a new revision is made of; number, hash and time are added when it is stored. */
+export type NewRevision = Omit<Revision, 'id' | 'number' | 'createdByName' | 'createdAt' | 'hash'>;
 
 interface ResultRow {
   id: number;
