@@ -7,6 +7,8 @@ import type { Answers } from './submission';
  * counts as answered). Sections: over complete cases (every Likert item of the
  * section answered on the scale, none N/A), n, each item's sum, and each pair's
  * sum of products, i ≤ j in the section's order (i = j gives the sum of squares).
+ * Cells, for weighting: each respondent's combination of the weighting
+ * demographics (sex, age band, district), with the Likert answers given in it.
  */
 export interface CountDelta {
   questionKey: string;
@@ -20,11 +22,39 @@ export interface SectionDelta {
   sum: number;
 }
 
+export interface CellDelta {
+  cell: string;
+  questionKey: string;
+  value: string;
+}
+
 export const SECTION_N = '#';
+/** The cell's respondent count, stored as a question of its own. */
+export const CELL_N = '#';
+/** Demographics that population margins are published for, and so can be raked to. */
+export const WEIGHTING_DIMENSIONS = ['sex', 'age', 'district'] as const;
 export const ITEM_SUM = '';
 export const TEXT_ANSWERED = '__text';
 
-export function deltaOf(survey: Survey, answers: Answers): { counts: CountDelta[]; sections: SectionDelta[] } {
+/** The weighting questions of a survey, by key, in a fixed order. */
+export function weightingQuestions(survey: Survey): { key: string; dimension: string; levels: string[] }[] {
+  return survey.sections
+    .flatMap((s) => s.questions)
+    .flatMap((q) => (q.type === 'demographic' && (WEIGHTING_DIMENSIONS as readonly string[]).includes(q.dimension) ? [{ key: q.key, dimension: q.dimension, levels: q.options.map((o) => o.value) }] : []))
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** "age=age30_49;sex=female"; a question left unanswered has an empty level. */
+export function cellKey(questions: readonly { key: string }[], answers: Answers): string {
+  return questions.map((q) => `${q.key}=${answers.get(q.key)?.value ?? ''}`).join(';');
+}
+
+/** The levels of a cell key, by question key. */
+export function cellLevels(cell: string): Record<string, string> {
+  return Object.fromEntries(cell.split(';').map((part) => part.split('=') as [string, string]));
+}
+
+export function deltaOf(survey: Survey, answers: Answers): { counts: CountDelta[]; sections: SectionDelta[]; cells: CellDelta[] } {
   const counts: CountDelta[] = [];
   const types = new Map(survey.sections.flatMap((s) => s.questions.map((q) => [q.key, q.type] as const)));
   for (const [questionKey, a] of answers) {
@@ -48,5 +78,15 @@ export function deltaOf(survey: Survey, answers: Answers): { counts: CountDelta[
       }
     });
   }
-  return { counts, sections };
+  const cells: CellDelta[] = [];
+  const weighting = weightingQuestions(survey);
+  if (weighting.length > 0 && answers.size > 0) {
+    const cell = cellKey(weighting, answers);
+    cells.push({ cell, questionKey: CELL_N, value: CELL_N });
+    for (const q of survey.sections.flatMap((s) => s.questions)) {
+      const value = answers.get(q.key)?.value;
+      if (q.type === 'likert' && value !== undefined && value !== null) cells.push({ cell, questionKey: q.key, value });
+    }
+  }
+  return { counts, sections, cells };
 }

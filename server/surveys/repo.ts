@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../platform/db';
-import { deltaOf, type CountDelta, type SectionDelta } from './aggregate';
+import { deltaOf, type CellDelta, type CountDelta, type SectionDelta } from './aggregate';
 import type { Survey, VersionedSurvey } from './definition';
 import type { Answers } from './submission';
 
@@ -71,6 +71,7 @@ const toChannel = (r: ChannelRow, agency: { nameZh: string; nameEn: string }): C
 
 const COUNT_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'];
 const SECTION_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'];
+const CELL_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'cell', 'question_key', 'value'];
 
 /** The only code that reads or writes survey_versions, channels, responses, answers, aggregates and staff codes. */
 export class SurveysRepo {
@@ -154,8 +155,7 @@ export class SurveysRepo {
    */
   async insertResponses(items: { response: NewResponse; survey: Survey; answers: Answers }[], trx: Db): Promise<number[]> {
     const ids: number[] = [];
-    const counts = new Map<string, Record<string, string | number>>();
-    const sections = new Map<string, Record<string, string | number>>();
+    const deltas = new Deltas();
     // One statement for all responses, one to read their ids back, one per 200 answers.
     const refs = items.map(() => crypto.randomBytes(12).toString('base64url'));
     const responseRows = items.map(({ response: r }, i) => ({
@@ -181,21 +181,23 @@ export class SurveysRepo {
       if (id === undefined) throw new Error('an inserted response was not found');
       ids.push(id);
       for (const [question_key, a] of answers) answerRows.push({ response_id: id, question_key, value: a.value, text: a.text });
-      if (r.flag === null) addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
+      if (r.flag === null) deltas.add({ surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
     });
     if (answerRows.length > 0) await trx.batchInsert('response_answers', answerRows, 200);
-    await this.applyDeltas(counts, sections, trx);
+    await this.applyDeltas(deltas, trx);
     return ids;
   }
 
-  private async applyDeltas(counts: Map<string, Record<string, string | number>>, sections: Map<string, Record<string, string | number>>, trx: Db): Promise<void> {
-    const countRows = [...counts.values()];
-    for (let i = 0; i < countRows.length; i += 500) {
-      await trx('agg_counts').insert(countRows.slice(i, i + 500)).onConflict(COUNT_KEY).merge({ n: trx.raw('agg_counts.n + excluded.n') });
-    }
-    const sectionRows = [...sections.values()];
-    for (let i = 0; i < sectionRows.length; i += 500) {
-      await trx('agg_sections').insert(sectionRows.slice(i, i + 500)).onConflict(SECTION_KEY).merge({ sum: trx.raw('agg_sections.sum + excluded.sum') });
+  private async applyDeltas(deltas: Deltas, trx: Db): Promise<void> {
+    const tables = [
+      { table: 'agg_counts', rows: [...deltas.counts.values()], key: COUNT_KEY, column: 'n' },
+      { table: 'agg_sections', rows: [...deltas.sections.values()], key: SECTION_KEY, column: 'sum' },
+      { table: 'agg_cells', rows: [...deltas.cells.values()], key: CELL_KEY, column: 'n' },
+    ];
+    for (const { table, rows, key, column } of tables) {
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx(table).insert(rows.slice(i, i + 500)).onConflict(key).merge({ [column]: trx.raw(`${table}.${column} + excluded.${column}`) });
+      }
     }
   }
 
@@ -206,13 +208,13 @@ export class SurveysRepo {
     const answers: Answers = new Map(
       (await trx('response_answers').where({ response_id: responseId })).map((a: { question_key: string; value: string | null; text: string | null }) => [a.question_key, { value: a.value, text: a.text }]),
     );
-    const counts = new Map<string, Record<string, string | number>>();
-    const sections = new Map<string, Record<string, string | number>>();
-    addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, answers), counted ? 1 : -1);
-    await this.applyDeltas(counts, sections, trx);
+    const deltas = new Deltas();
+    deltas.add({ surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, answers), counted ? 1 : -1);
+    await this.applyDeltas(deltas, trx);
     if (!counted) {
       // Taking a response out may empty some aggregates: remove them, as a rebuild would never create them.
       await trx('agg_counts').where({ n: 0 }).delete();
+      await trx('agg_cells').where({ n: 0 }).delete();
       const emptied = await trx('agg_sections').where({ item_i: '#', item_j: '#', sum: 0 });
       for (const e of emptied as Record<string, unknown>[]) {
         await trx('agg_sections').where({ survey_key: e.survey_key, channel_id: e.channel_id, unit_id: e.unit_id, month: e.month, section_key: e.section_key }).delete();
@@ -226,6 +228,7 @@ export class SurveysRepo {
   async rebuildAggregates(surveyOf: (versionId: number) => Promise<Survey>, trx: Db): Promise<number> {
     await trx('agg_counts').delete();
     await trx('agg_sections').delete();
+    await trx('agg_cells').delete();
     let done = 0;
     let lastId = 0;
     for (;;) {
@@ -238,15 +241,14 @@ export class SurveysRepo {
         map.set(a.question_key, { value: a.value, text: a.text });
         byResponse.set(a.response_id, map);
       }
-      const counts = new Map<string, Record<string, string | number>>();
-      const sections = new Map<string, Record<string, string | number>>();
+      const deltas = new Deltas();
       for (const r of batch as { id: number; survey_version_id: number; channel_id: number; unit_id: number; month: string }[]) {
         const survey = await surveyOf(r.survey_version_id);
-        addDelta(counts, sections, { surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, byResponse.get(r.id) ?? new Map()), 1);
+        deltas.add({ surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, byResponse.get(r.id) ?? new Map()), 1);
         lastId = r.id;
         done += 1;
       }
-      await this.applyDeltas(counts, sections, trx);
+      await this.applyDeltas(deltas, trx);
     }
     return done;
   }
@@ -331,24 +333,24 @@ export class SurveysRepo {
   }
 }
 
-function addDelta(
-  counts: Map<string, Record<string, string | number>>,
-  sections: Map<string, Record<string, string | number>>,
-  k: { surveyKey: string; channelId: number; unitId: number; month: string },
-  delta: { counts: CountDelta[]; sections: SectionDelta[] },
-  sign: 1 | -1,
-): void {
-  const base = `${k.surveyKey}\u0000${k.channelId}\u0000${k.unitId}\u0000${k.month}`;
-  for (const c of delta.counts) {
-    const key = `${base}\u0000${c.questionKey}\u0000${c.value}`;
-    const row = counts.get(key) ?? { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month, question_key: c.questionKey, value: c.value, n: 0 };
-    row.n = (row.n as number) + sign;
-    counts.set(key, row);
-  }
-  for (const s of delta.sections) {
-    const key = `${base}\u0000${s.sectionKey}\u0000${s.itemI}\u0000${s.itemJ}`;
-    const row = sections.get(key) ?? { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month, section_key: s.sectionKey, item_i: s.itemI, item_j: s.itemJ, sum: 0 };
-    row.sum = (row.sum as number) + sign * s.sum;
-    sections.set(key, row);
+/** Aggregate rows to add, merged by key so that a batch writes each row once. */
+class Deltas {
+  readonly counts = new Map<string, Record<string, string | number>>();
+  readonly sections = new Map<string, Record<string, string | number>>();
+  readonly cells = new Map<string, Record<string, string | number>>();
+
+  add(k: { surveyKey: string; channelId: number; unitId: number; month: string }, delta: { counts: CountDelta[]; sections: SectionDelta[]; cells: CellDelta[] }, sign: 1 | -1): void {
+    const base = { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month };
+    const prefix = `${k.surveyKey}\u0000${k.channelId}\u0000${k.unitId}\u0000${k.month}`;
+    const bump = (map: Map<string, Record<string, string | number>>, key: string, row: Record<string, string | number>, column: string, by: number) => {
+      const existing = map.get(key) ?? { ...base, ...row, [column]: 0 };
+      existing[column] = (existing[column] as number) + by;
+      map.set(key, existing);
+    };
+    for (const c of delta.counts) bump(this.counts, `${prefix}\u0000${c.questionKey}\u0000${c.value}`, { question_key: c.questionKey, value: c.value }, 'n', sign);
+    for (const s of delta.sections) {
+      bump(this.sections, `${prefix}\u0000${s.sectionKey}\u0000${s.itemI}\u0000${s.itemJ}`, { section_key: s.sectionKey, item_i: s.itemI, item_j: s.itemJ }, 'sum', sign * s.sum);
+    }
+    for (const c of delta.cells) bump(this.cells, `${prefix}\u0000${c.cell}\u0000${c.questionKey}\u0000${c.value}`, { cell: c.cell, question_key: c.questionKey, value: c.value }, 'n', sign);
   }
 }

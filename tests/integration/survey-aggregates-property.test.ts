@@ -146,7 +146,7 @@ type Sums = Map<string, number>;
 const add = (m: Sums, key: string, x: number) => m.set(key, (m.get(key) ?? 0) + x);
 const sorted = (m: Sums): [string, number][] => [...m].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-async function recompute(): Promise<{ counts: [string, number][]; sections: [string, number][] }> {
+async function recompute(): Promise<{ counts: [string, number][]; sections: [string, number][]; cells: [string, number][] }> {
   const db = t.testDb.db;
   const versions = new Map<number, Survey>();
   for (const v of (await db('survey_versions')) as { id: number; content: string }[]) versions.set(v.id, JSON.parse(v.content) as Survey);
@@ -161,12 +161,24 @@ async function recompute(): Promise<{ counts: [string, number][]; sections: [str
   }
   const counts: Sums = new Map();
   const sections: Sums = new Map();
+  const cells: Sums = new Map();
   for (const r of (await db('responses')) as ResponseRow[]) {
     if (!r.counted) continue;
     const survey = versions.get(r.survey_version_id);
     if (!survey) throw new Error(`response ${r.id}: unknown version`);
     const base = `${survey.key}|${r.channel_id}|${r.unit_id}|${r.month}`;
     const given = answersOf.get(r.id) ?? new Map<string, AnswerRow>();
+    // Weighting cells: the respondent's sex and age band (the shipped surveys' weighting demographics), sorted by key.
+    const questions = survey.sections.flatMap((s) => s.questions);
+    const demographics = questions.filter((q) => q.type === 'demographic' && ['sex', 'age', 'district'].includes(q.dimension)).map((q) => q.key).sort();
+    if (demographics.length > 0 && given.size > 0) {
+      const cell = demographics.map((k) => `${k}=${given.get(k)?.value ?? ''}`).join(';');
+      add(cells, `${base}|${cell}|#|#`, 1);
+      for (const q of questions) {
+        const a = given.get(q.key);
+        if (q.type === 'likert' && a && a.value !== null) add(cells, `${base}|${cell}|${q.key}|${a.value}`, 1);
+      }
+    }
     for (const section of survey.sections) {
       for (const q of section.questions) {
         const a = given.get(q.key);
@@ -198,14 +210,19 @@ async function recompute(): Promise<{ counts: [string, number][]; sections: [str
       }
     }
   }
-  return { counts: sorted(counts), sections: sorted(sections) };
+  return { counts: sorted(counts), sections: sorted(sections), cells: sorted(cells) };
 }
 
-async function stored(): Promise<{ counts: [string, number][]; sections: [string, number][]; zeroRows: number }> {
+async function stored(): Promise<{ counts: [string, number][]; sections: [string, number][]; cells: [string, number][]; zeroRows: number }> {
   const db = t.testDb.db;
   const counts: Sums = new Map();
   const sections: Sums = new Map();
+  const cells: Sums = new Map();
   let zeroRows = 0;
+  for (const r of (await db('agg_cells')) as { survey_key: string; channel_id: number; unit_id: number; month: string; cell: string; question_key: string; value: string; n: number }[]) {
+    if (Number(r.n) === 0) zeroRows += 1;
+    cells.set(`${r.survey_key}|${r.channel_id}|${r.unit_id}|${r.month}|${r.cell}|${r.question_key}|${r.value}`, Number(r.n));
+  }
   for (const r of (await db('agg_counts')) as { survey_key: string; channel_id: number; unit_id: number; month: string; question_key: string; value: string; n: number }[]) {
     if (Number(r.n) === 0) zeroRows += 1;
     counts.set(`${r.survey_key}|${r.channel_id}|${r.unit_id}|${r.month}|${r.question_key}|${r.value}`, Number(r.n));
@@ -214,7 +231,7 @@ async function stored(): Promise<{ counts: [string, number][]; sections: [string
     if (Number(r.sum) === 0) zeroRows += 1;
     sections.set(`${r.survey_key}|${r.channel_id}|${r.unit_id}|${r.month}|${r.section_key}|${r.item_i}|${r.item_j}`, Number(r.sum));
   }
-  return { counts: sorted(counts), sections: sorted(sections), zeroRows };
+  return { counts: sorted(counts), sections: sorted(sections), cells: sorted(cells), zeroRows };
 }
 
 async function reset(): Promise<void> {
@@ -223,6 +240,7 @@ async function reset(): Promise<void> {
   await db('responses').delete();
   await db('agg_counts').delete();
   await db('agg_sections').delete();
+  await db('agg_cells').delete();
 }
 
 const taiwanMonth = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 7);
@@ -292,11 +310,13 @@ test('stored aggregates equal a recomputation from the raw rows, and a rebuild, 
       const kept = await stored();
       expect(kept.counts).toEqual(want.counts);
       expect(kept.sections).toEqual(want.sections);
+      expect(kept.cells).toEqual(want.cells);
 
       await t.services.surveys.rebuildAggregates();
       const rebuilt = await stored();
       expect(rebuilt.counts).toEqual(want.counts);
       expect(rebuilt.sections).toEqual(want.sections);
+      expect(rebuilt.cells).toEqual(want.cells);
       expect(rebuilt.zeroRows).toBe(0);
     }),
     { numRuns: 50 },

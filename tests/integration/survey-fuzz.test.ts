@@ -367,10 +367,13 @@ test(`${RUNS} random posts to the public survey pages: no 5xx, every refusal exp
   expect(problems).toEqual([]);
 
   // And what was kept along the way is what a rebuild makes.
-  const order = { counts: ['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'], sections: ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'] };
+  const order = { counts: ['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'], sections: ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'], cells: ['survey_key', 'channel_id', 'unit_id', 'month', 'cell', 'question_key', 'value'] };
   const counts = await db('agg_counts').orderBy(order.counts);
   const sections = await db('agg_sections').orderBy(order.sections);
+  const cells = await db('agg_cells').orderBy(order.cells);
+  expect(cells.length).toBeGreaterThan(0);
   await t.services.surveys.rebuildAggregates();
   expect(await db('agg_counts').orderBy(order.counts)).toEqual(counts);
   expect(await db('agg_sections').orderBy(order.sections)).toEqual(sections);
+  expect(await db('agg_cells').orderBy(order.cells)).toEqual(cells);
 }, 300_000);

@@ -99,13 +99,30 @@ describe('what one citizen response adds', () => {
     ]);
   });
 
+  test('the weighting cell: sex and age band (age not given), the respondent and every Likert answer including N/A', () => {
+    expect(delta.cells.map((x) => `${x.cell}|${x.questionKey}|${x.value}`).sort()).toEqual(
+      [
+        'age=;sex=female|#|#',
+        'age=;sex=female|env.clean|5',
+        'age=;sex=female|env.signs|4',
+        'age=;sex=female|env.facilities|3',
+        'age=;sex=female|cour.attitude|5',
+        'age=;sex=female|cour.attention|4',
+        'age=;sex=female|prof.knowledge|4',
+        'age=;sex=female|meas.online|na',
+        'age=;sex=female|meas.forms|2',
+        'age=;sex=female|overall|5',
+      ].sort(),
+    );
+  });
+
   test('a section with a missing item or an N/A item adds nothing', () => {
     expect(delta.sections.filter((d) => d.sectionKey === 'professionalism' || d.sectionKey === 'measures')).toEqual([]);
     expect(delta.sections.filter((d) => d.sectionKey === 'about')).toEqual([]);
   });
 
   test('an empty response adds nothing at all', () => {
-    expect(deltaOf(citizen, new Map())).toEqual({ counts: [], sections: [] });
+    expect(deltaOf(citizen, new Map())).toEqual({ counts: [], sections: [], cells: [] });
   });
 });
 
@@ -134,6 +151,8 @@ describe('other surveys', () => {
       }),
     );
     expect(delta.counts).toContainEqual(c('unit', '42'));
+    // The staff survey asks no sex or age: nothing to weight by, so no cells.
+    expect(delta.cells).toEqual([]);
     const workplace = delta.sections.filter((d) => d.sectionKey === 'workplace');
     expect(workplace.sort(bySection)).toEqual(
       [
