@@ -36,7 +36,7 @@ import { UnitsRepo } from './org/units-repo';
 import { UnitsService } from './org/units-service';
 import { UsersRepo } from './org/users-repo';
 import { UsersService } from './org/users-service';
-import { loadAssets, publicDir } from './platform/assets';
+import { loadAssets, publicDir, vendorFiles } from './platform/assets';
 import type { Config } from './platform/config';
 import { ping, type Db } from './platform/db';
 import { errorHandler, languageMiddleware, localsMiddleware, notFoundHandler } from './platform/http';
@@ -45,6 +45,9 @@ import { AppSettingsRepo } from './platform/app-settings';
 import { NotificationsRepo } from './platform/notifications';
 import { projectRoot } from './platform/paths';
 import { RateLimiter } from './platform/rate-limit';
+import { DashboardRepo } from './reports/dashboard-repo';
+import { DashboardService } from './reports/dashboard-service';
+import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
 
@@ -70,6 +73,9 @@ export function buildServices(deps: AppDeps) {
   const plansRepo = new PlansRepo(db);
   const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
+  const surveysRepo = new SurveysRepo(db);
+  const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
+  const resultsRepo = new ResultsRepo(db);
   return {
     db,
     config,
@@ -84,8 +90,9 @@ export function buildServices(deps: AppDeps) {
     cases,
     questions: new QuestionsRepo(db),
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
-    surveys: new SurveysService(db, new SurveysRepo(db), unitsRepo, settings, loadSurveys(path.join(projectRoot, 'surveys')), deps.sessionSecret, clock),
-    results: new ResultsService(db, new ResultsRepo(db), plansRepo, unitsRepo, cases, settings, sheets, clock),
+    surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
+    results: new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock),
+    dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -105,6 +112,7 @@ export function routeTable(services: Services): Route[] {
     ...resultsRoutes(services.results, services.cases),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
+    ...reportRoutes(services.dashboard),
   ];
 }
 
@@ -148,6 +156,7 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
     }
   });
   app.use('/static', express.static(publicDir, { maxAge: '365d', immutable: true, index: false }));
+  for (const [file, full] of Object.entries(vendorFiles)) app.get(`/static/${file}`, (_req, res) => res.sendFile(full, { maxAge: '365d', immutable: true }));
 
   app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 2000 }));
   app.use(multipart);

@@ -5,6 +5,11 @@ import { projectRoot } from './paths';
 
 export const publicDir = path.join(projectRoot, 'public');
 
+/** Browser files served straight from installed packages (never copied into the repository), by their URL under /static/. */
+export const vendorFiles: Record<string, string> = {
+  'vendor/chart.umd.min.js': path.join(projectRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'),
+};
+
 export interface Assets {
   /** URL of a file under public/, with a content hash so it can be cached for a year. */
   url(file: string): string;
@@ -21,6 +26,9 @@ export function loadAssets(dir = publicDir): Assets {
     }
   };
   walk('');
+  if (dir === publicDir) {
+    for (const [file, full] of Object.entries(vendorFiles)) hashes.set(file, crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 12));
+  }
   return {
     url(file) {
       const hash = hashes.get(file);

@@ -67,6 +67,9 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'question.${}': ['question', 'keyPoints'],
   'channel.mode.${}': ['personal', 'kiosk', 'staff'],
   'flagged.reason.${}': ['honeypot', 'burst'],
+  'dashboard.verdict.${}': ['up', 'down', 'none'],
+  'dashboard.vsRest.${}': ['up', 'down', 'none'],
+  'dashboard.weighting.${}': ['unreachable', 'empty'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };
