@@ -110,6 +110,10 @@ const MATRIX: Record<string, Expected> = {
   'get /channels/flagged': only('get', PLANS, 200),
   'get /headcounts': only('get', PLANS, 200),
   'post /headcounts': only('post', PLANS, 303),
+  'get /dashboard': only('get', UNITS_SEE, 200),
+  // Without a scope and survey the margins pages send the user back to the dashboard.
+  'get /dashboard/margins': only('get', PLANS, 303),
+  'post /dashboard/margins': only('post', PLANS, 303),
   'post /responses/:id/count': only('post', PLANS, 404),
   'post /responses/:id/uncount': only('post', PLANS, 404),
   'get /channels/:id/poster': only('get', PLANS, 404),
