@@ -100,7 +100,7 @@ export function periodOf(month: string, kind: PeriodKind): Period {
   return { kind, year, index: Math.floor((m - 1) / LENGTH[kind]) + 1 };
 }
 
-/** 民國115年第3季 / "2026 Q3"; zh-TW names the ROC year, English the Western one with the ROC year beside it. */
+/** 115年第3季 / "2026 Q3": zh-TW names the ROC year as reports do; English the Western year (a whole year also gives the ROC one). */
 export function periodLabel(p: Period, lang: Lang): string {
   const roc = p.year - ROC_OFFSET;
   if (lang === 'en') {
