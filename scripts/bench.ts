@@ -13,6 +13,7 @@ import { planMonth, windowsOfDay, type PlannerInput, type PlannerTester, type Pl
 import { DEFAULT_SETTINGS } from '../server/platform/app-settings';
 import { plannerSettings } from '../server/courtesy/plans-service';
 import { projectRoot } from '../server/platform/paths';
+import { benchDashboard } from './bench-dashboard';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -181,6 +182,7 @@ async function benchSubmissions(): Promise<void> {
 async function main(): Promise<void> {
   benchPlanner();
   await benchSubmissions();
+  await benchDashboard((line) => process.stdout.write(`${line}\n`));
 }
 
 void main();

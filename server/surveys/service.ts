@@ -316,7 +316,15 @@ export class SurveysService {
   }
 
   async rebuildAggregates(): Promise<number> {
-    return this.db.transaction((trx) => this.repo.rebuildAggregates((id) => this.repo.versionContent(id, trx), trx));
+    // A handful of versions serve every response: read and parse each once.
+    const versions = new Map<number, Promise<Survey>>();
+    return this.db.transaction((trx) =>
+      this.repo.rebuildAggregates((id) => {
+        let v = versions.get(id);
+        if (!v) versions.set(id, (v = this.repo.versionContent(id, trx)));
+        return v;
+      }, trx),
+    );
   }
 }
 
