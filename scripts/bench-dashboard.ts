@@ -36,18 +36,21 @@ async function median(runs: number, fn: () => Promise<unknown>): Promise<number>
 
 /** Adds `count` responses with every Likert answer, sex and age band, spread over the units and 24 months (2025–2026). */
 async function addResponses(db: Db, versionId: number, likert: string[], from: number, count: number): Promise<void> {
+  // Consecutive responses share a unit and a month (as a day's answers at one counter do), spread evenly.
+  const perCell = count / (UNITS * MONTHS);
   const step = 50_000;
   for (let start = from; start < from + count; start += step) {
     const n = Math.min(step, from + count - start);
     await db.transaction(async (trx) => {
+      const cell = `CAST((i - ${from}) / ${perCell} AS INTEGER)`;
       await trx.raw(
         `WITH RECURSIVE seq(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
          INSERT INTO responses (ref, survey_version_id, channel_id, unit_id, month, submitted_at, source_hash, flag, counted)
          SELECT 'bench' || i, ?, m.channel_id, m.unit_id,
-                printf('%04d-%02d', 2025 + ((i / ${UNITS}) % ${MONTHS}) / 12, ((i / ${UNITS}) % ${MONTHS}) % 12 + 1),
-                printf('%04d-%02d-15T02:00:00.000Z', 2025 + ((i / ${UNITS}) % ${MONTHS}) / 12, ((i / ${UNITS}) % ${MONTHS}) % 12 + 1),
+                printf('%04d-%02d', 2025 + (${cell} / ${UNITS}) / 12, (${cell} / ${UNITS}) % 12 + 1),
+                printf('%04d-%02d-15T02:00:00.000Z', 2025 + (${cell} / ${UNITS}) / 12, (${cell} / ${UNITS}) % 12 + 1),
                 NULL, NULL, 1
-         FROM seq JOIN bench_map m ON m.k = i % ${UNITS}`,
+         FROM seq JOIN bench_map m ON m.k = ${cell} % ${UNITS}`,
         [start, start + n - 1, versionId],
       );
       const firstId = (await trx('responses').where('ref', `bench${start}`).first<{ id: number }>()).id;

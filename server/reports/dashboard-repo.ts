@@ -9,11 +9,16 @@ import type { Db } from '../platform/db';
  */
 export interface AggregateFilter {
   surveyKey: string;
-  /** Materialised path of the scope: its units and their descendants. */
-  scopePath: string;
   channelId: number | null;
-  /** For the staff survey: only these respondent units (0: "not given"); null for no such restriction. */
-  units: number[] | null;
+  /**
+   * The respondent units counted (0: a staff member who named none), or null
+   * for every unit of the tree. Resolved once per page from the scope (and for
+   * the staff survey from its suppression rule), so that the aggregate queries
+   * need no join.
+   */
+  unitIds: number[] | null;
+  /** Where unitIds holds 0: the channels whose "unit not given" answers belong to the scope (those of units in it). */
+  zeroChannelIds?: number[];
   from: string;
   to: string;
 }
@@ -48,19 +53,17 @@ export interface CellRow {
 export class DashboardRepo {
   constructor(private readonly db: Db) {}
 
-  /**
-   * Rows of an aggregate table within the filter. A respondent unit of 0 (a
-   * staff member who named none) belongs to the scope of the channel's unit.
-   */
+  /** Rows of an aggregate table within the filter. */
   private filtered(table: string, f: AggregateFilter): Knex.QueryBuilder {
     const q = this.db(table).where(`${table}.survey_key`, f.surveyKey).andWhere(`${table}.month`, '>=', f.from).andWhere(`${table}.month`, '<=', f.to);
     if (f.channelId !== null) q.andWhere(`${table}.channel_id`, f.channelId);
-    if (f.units !== null) q.whereIn(`${table}.unit_id`, f.units);
-    const inScope = this.db('units').select('id').where('path', 'like', `${f.scopePath}%`);
-    const channelsInScope = this.db('channels').join('units', 'units.id', 'channels.unit_id').select('channels.id').where('units.path', 'like', `${f.scopePath}%`);
-    q.andWhere((w) => {
-      void w.whereIn(`${table}.unit_id`, inScope).orWhere((z) => void z.where(`${table}.unit_id`, 0).whereIn(`${table}.channel_id`, channelsInScope));
-    });
+    const unitIds = f.unitIds;
+    const zeroChannels = f.zeroChannelIds;
+    if (unitIds !== null && unitIds.includes(0) && zeroChannels) {
+      q.andWhere((w) => {
+        void w.whereIn(`${table}.unit_id`, unitIds.filter((id) => id !== 0)).orWhere((z) => void z.where(`${table}.unit_id`, 0).whereIn(`${table}.channel_id`, zeroChannels));
+      });
+    } else if (unitIds !== null) q.whereIn(`${table}.unit_id`, unitIds);
     return q;
   }
 
@@ -99,8 +102,11 @@ export class DashboardRepo {
   }
 
   /**
-   * Counted staff-survey respondents per respondent unit and year, for the
-   * suppression rule (raw rows: a staff survey has at most a few thousand).
+   * Counted staff-survey respondents per group and year, for the suppression
+   * rule (raw rows: a staff survey has at most a few thousand). A group is the
+   * unit the respondents named, or for those who named none the unit of the
+   * channel they answered through (the agency), given as −(that unit's id):
+   * one agency's unnamed staff are never pooled with another's.
    */
   async respondentsByUnitAndYear(surveyKey: string, scopePath: string, fromYear: number, toYear: number): Promise<{ unitId: number; year: number; n: number }[]> {
     const responses = await this.db('responses')
@@ -115,9 +121,14 @@ export class DashboardRepo {
       .andWhere((w) => {
         void w.where('respondent_unit.path', 'like', `${scopePath}%`).orWhere((z) => void z.where('responses.unit_id', 0).andWhere('channel_unit.path', 'like', `${scopePath}%`));
       })
-      .groupBy('responses.unit_id', this.db.raw('substr(responses.month, 1, 4)'))
-      .select<{ unit_id: number; year: string; n: number | string }[]>('responses.unit_id as unit_id', this.db.raw('substr(responses.month, 1, 4) as year'), this.db.raw('count(*) as n'));
-    return responses.map((r) => ({ unitId: r.unit_id, year: Number(r.year), n: Number(r.n) }));
+      .groupBy('responses.unit_id', this.db.raw('case when responses.unit_id = 0 then channels.unit_id else 0 end'), this.db.raw('substr(responses.month, 1, 4)'))
+      .select<{ unit_id: number; channel_unit: number; year: string; n: number | string }[]>(
+        'responses.unit_id as unit_id',
+        this.db.raw('case when responses.unit_id = 0 then channels.unit_id else 0 end as channel_unit'),
+        this.db.raw('substr(responses.month, 1, 4) as year'),
+        this.db.raw('count(*) as n'),
+      );
+    return responses.map((r) => ({ unitId: r.unit_id === 0 ? -r.channel_unit : r.unit_id, year: Number(r.year), n: Number(r.n) }));
   }
 
   async margins(unitId: number, surveyKey: string): Promise<{ margins: Record<string, Record<string, number>>; source: string; updatedAt: string } | undefined> {

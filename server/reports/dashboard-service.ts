@@ -80,6 +80,8 @@ export interface PhoneSection {
   lastYear: ScoreSummary;
   yoyPercent: number | null;
   trend: { month: string; n: number; mean: MeanInterval | null }[];
+  /** Each unit tested in the period, highest mean first. */
+  byUnit: { unitId: number; summary: ScoreSummary }[];
   deductions: (DeductionFrequency & { text: { 'zh-TW': string; en: string } | null })[];
   cases: { opened: number; closed: number };
   threshold: number;
@@ -197,18 +199,29 @@ export class DashboardService {
       : this.trendBuckets(lastMonth(p), filters.trendBy);
     const trendBuckets = buckets.map((b) => ({ period: b, months: monthsOf(b) }));
     const from = [firstMonth(lastYear), firstMonth(previous), firstMonth(buckets[0] ?? p)].sort()[0] ?? firstMonth(p);
-    const base: AggregateFilter = { surveyKey: v.survey.key, scopePath, channelId: filters.channelId, units: null, from, to: lastMonth(p) };
+    // Citizens' and petitioners' answers carry the channel's unit; the whole tree needs no unit filter.
+    const inScope = scopePath === '/' ? null : scopes.filter((u) => u.path.startsWith(scopePath)).map((u) => u.id);
+    const base: AggregateFilter = { surveyKey: v.survey.key, channelId: filters.channelId, unitIds: inScope, from, to: lastMonth(p) };
     const keys = questions.map((q) => q.key);
 
     // The staff survey: each year's figures only from that year's cells of at least STAFF_MIN respondents.
     let rows: CountRow[];
     let includedNow: number[] | null = null;
+    let zeroNow: number[] = [];
     if (staff) {
       const respondents = await this.repo.respondentsByUnitAndYear(v.survey.key, scopePath, Math.min(p.year - STAFF_TREND_YEARS + 1, lastYear.year), p.year);
       const cells = staffCells(respondents, STAFF_MIN);
+      const staffChannels = (await this.surveysRepo.channelsInReach(scopePath)).filter((c) => c.surveyKey === v.survey.key);
+      /** A year's groups as a filter: the named units, and the channels of agencies (−id) whose unnamed staff form a group. */
+      const filterOf = (groups: number[]) => ({
+        unitIds: [...groups.filter((g) => g > 0), ...(groups.some((g) => g < 0) ? [0] : [])],
+        zeroChannelIds: staffChannels.filter((c) => groups.includes(-c.unitId)).map((c) => c.id),
+      });
       rows = [];
-      for (const [year, units] of cells) rows.push(...(await this.repo.countsByMonth({ ...base, units, from: `${year}-01`, to: `${year}-12` }, keys)));
-      includedNow = cells.get(p.year) ?? [];
+      for (const [year, groups] of cells) rows.push(...(await this.repo.countsByMonth({ ...base, ...filterOf(groups), from: `${year}-01`, to: `${year}-12` }, keys)));
+      const now = filterOf(cells.get(p.year) ?? []);
+      includedNow = now.unitIds;
+      zeroNow = now.zeroChannelIds;
     } else {
       rows = await this.repo.countsByMonth(base, keys);
     }
@@ -220,7 +233,7 @@ export class DashboardService {
       const s = summaryOf(period);
       return s && headline && s.n > 0 ? { period, summary: s, comparison: compare(headline, s) } : null;
     };
-    const periodFilter: AggregateFilter = { ...base, from: firstMonth(p), units: includedNow };
+    const periodFilter: AggregateFilter = { ...base, from: firstMonth(p), unitIds: staff ? includedNow : inScope, zeroChannelIds: zeroNow };
     const suppressed = staff && (includedNow ?? []).length === 0;
     const unitRows = overall && !suppressed ? await this.repo.countsByUnit(periodFilter, overall.key) : [];
     const unitById = new Map(scopes.map((u) => [u.id, u]));
@@ -289,6 +302,9 @@ export class DashboardService {
         const scores = rows.filter((r) => r.testedOn.startsWith(month) && r.total !== null).map((r) => r.total as number);
         return { month, n: scores.length, mean: scoreMean(scores) };
       }),
+      byUnit: [...new Set(current.map((r) => r.unitId))]
+        .map((unitId) => ({ unitId, summary: scoreSummary(current.filter((r) => r.unitId === unitId), threshold) }))
+        .sort((a, b) => (b.summary.mean?.mean ?? -1) - (a.summary.mean?.mean ?? -1) || a.unitId - b.unitId),
       deductions: deductionFrequency(current).map((d) => ({ ...d, text: items.get(d.itemKey) ?? null })),
       cases: await this.repo.caseCounts(scopePath, startInstant, endInstant),
       threshold,

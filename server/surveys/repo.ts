@@ -96,14 +96,12 @@ export class SurveysRepo {
 
   /** The agency a unit belongs to: the nearest unit of type agency on its path. */
   private async agencyOf(path: string, trx: Db): Promise<{ nameZh: string; nameEn: string }> {
-    const ids = path.split('/').filter(Boolean).map(Number);
-    const rows = await trx('units').whereIn('id', ids).andWhere({ type: 'agency' }).select('id', 'name_zh', 'name_en');
-    const byId = new Map(rows.map((r: { id: number; name_zh: string; name_en: string }) => [r.id, r]));
-    for (let i = ids.length - 1; i >= 0; i -= 1) {
-      const a = byId.get(ids[i] as number);
-      if (a) return { nameZh: a.name_zh, nameEn: a.name_en };
-    }
-    return { nameZh: '', nameEn: '' };
+    return nearestAgency(path, await this.agencies(path.split('/').filter(Boolean).map(Number), trx));
+  }
+
+  private async agencies(ids: number[], trx: Db): Promise<Map<number, { nameZh: string; nameEn: string }>> {
+    const rows = (await trx('units').whereIn('id', [...new Set(ids)]).andWhere({ type: 'agency' }).select('id', 'name_zh', 'name_en')) as { id: number; name_zh: string; name_en: string }[];
+    return new Map(rows.map((r) => [r.id, { nameZh: r.name_zh, nameEn: r.name_en }]));
   }
 
   async findByCode(code: string, trx: Db = this.db): Promise<Channel | undefined> {
@@ -118,7 +116,9 @@ export class SurveysRepo {
 
   async channelsInReach(path: string, trx: Db = this.db): Promise<Channel[]> {
     const rows = (await this.channels(trx).where('units.path', 'like', `${path}%`).orderBy(['units.path', 'channels.id'])) as ChannelRow[];
-    return Promise.all(rows.map(async (r) => toChannel(r, await this.agencyOf(r.unit_path, trx))));
+    // One query for the agencies of all of them (a scope can hold hundreds of channels).
+    const agencies = await this.agencies(rows.flatMap((r) => r.unit_path.split('/').filter(Boolean).map(Number)), trx);
+    return rows.map((r) => toChannel(r, nearestAgency(r.unit_path, agencies)));
   }
 
   async insertChannel(c: { code: string; surveyKey: string; unitId: number; counterName: string; mode: ChannelMode; kioskKey: string | null; codesRequired: boolean; createdBy: number }, now: string, trx: Db): Promise<number> {
@@ -331,6 +331,15 @@ export class SurveysRepo {
       surveyVersionId: r.survey_version_id,
     }));
   }
+}
+
+function nearestAgency(path: string, agencies: ReadonlyMap<number, { nameZh: string; nameEn: string }>): { nameZh: string; nameEn: string } {
+  const ids = path.split('/').filter(Boolean).map(Number);
+  for (let i = ids.length - 1; i >= 0; i -= 1) {
+    const a = agencies.get(ids[i] as number);
+    if (a) return a;
+  }
+  return { nameZh: '', nameEn: '' };
 }
 
 /** Aggregate rows to add, merged by key so that a batch writes each row once. */

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { rng } from '../../server/courtesy/random';
-import { ResultsRepo } from '../../server/courtesy/results-repo';
-import { loadScoresheets } from '../../server/courtesy/scoresheet';
-import type { Band, Deduction } from '../../server/courtesy/scoring';
+import type { Deduction } from '../../server/courtesy/scoring';
 import { UnitsRepo, type Unit } from '../../server/org/units-repo';
 import { loadSurveys, type VersionedSurvey } from '../../server/surveys/definition';
 import {
@@ -23,6 +21,7 @@ import {
   type RunningApp,
   startApp,
 } from '../support/browser';
+import { seedPhoneResults } from '../support/results-seed';
 import { seedResponses, synthetic } from '../support/survey-seed';
 
 /**
@@ -59,8 +58,6 @@ const STAFF: Record<(typeof UNITS)[number]['code'], number> = { SEC: 12, PER: 8,
 
 const CITIZEN_PER_MONTH = 30; // 6 units × 14 months × 30 = 2,520 responses
 const TESTS_PER_MONTH = 3; // 6 × 14 × 3 = 252 phone tests
-
-const bandOf = (total: number): Band => (total >= 90 ? 'excellent' : total >= 80 ? 'good' : total >= 70 ? 'fair' : 'poor');
 
 /** Deductions that fit a total: the lower the score, the more items lost points (keys of surveys/scoresheets/standard.json). */
 function deductionsOf(total: number, random: () => number): Deduction[] {
@@ -132,37 +129,17 @@ describeBrowser('the dashboard in Chromium over demo-sized data, every chart dra
       await seedResponses(db, staff, staffChannel, answers);
     }
 
-    // Phone tests: a published plan per month, and a few scored tests per unit and month.
-    const results = new ResultsRepo(db);
-    const [sheet] = loadScoresheets(path.resolve(__dirname, '../../surveys/scoresheets'));
-    if (!sheet) throw new Error('no scoresheet');
-    const sheetVersionId = await results.ensureSheetVersion(sheet, now);
+    // Phone tests: a few scored tests per unit and month, on published plans.
     const random = rng('dashboard-phone');
-    for (const month of MONTHS) {
-      const [plan] = await db('plans')
-        .insert({ scope_unit_id: agency.id, month, status: 'published', seed: `e2e-dashboard-${month}`, warnings: '[]', created_by: admin.id, created_at: now, published_by: admin.id, published_at: now })
-        .returning<{ id: number }[]>('id');
-      if (!plan) throw new Error('no plan inserted');
-      await db.transaction(async (trx) => {
-        for (const u of UNITS) {
-          for (let k = 0; k < TESTS_PER_MONTH; k += 1) {
-            const date = `${month}-${String(5 + 7 * k).padStart(2, '0')}`;
-            const [assignment] = await trx('assignments')
-              .insert({ plan_id: plan.id, unit_id: unit(u.code).id, part: 'unit', tester_id: admin.id, date, window_start: '09:30', window_end: '10:30', reason_key: 'plan.reason.never', reason_params: '{}', retest_case_id: null, created_at: now, updated_at: now })
-              .returning<{ id: number }[]>('id');
-            if (!assignment) throw new Error('no assignment inserted');
-            const total = Math.min(100, Math.max(55, Math.round((u.phone + (random() - 0.5) * 30) * 10) / 10));
-            const resultId = await results.insertResult({ assignmentId: assignment.id, unitId: unit(u.code).id, testerId: admin.id, sheetVersionId, kind: 'scored', testedOn: date }, now, trx);
-            await results.addRevision(
-              resultId,
-              { answers: {}, reasons: {}, flags: [], ringSeconds: 8, total, band: bandOf(total), deductions: deductionsOf(total, random), createdBy: admin.id, reason: null },
-              now,
-              trx,
-            );
-          }
-        }
-      });
-    }
+    const tests = MONTHS.flatMap((month) =>
+      UNITS.flatMap((u) =>
+        Array.from({ length: TESTS_PER_MONTH }, (_, k) => {
+          const total = Math.min(100, Math.max(55, Math.round((u.phone + (random() - 0.5) * 30) * 10) / 10));
+          return { unitId: unit(u.code).id, date: `${month}-${String(5 + 7 * k).padStart(2, '0')}`, total, deductions: deductionsOf(total, random) };
+        }),
+      ),
+    );
+    await seedPhoneResults(db, agency.id, admin.id, tests);
 
     // Signed in once as that administrator; the pages reuse the session.
     const signing = await newContext(browser);

@@ -57,6 +57,23 @@ beforeAll(async () => {
       }
     }
   }
+  // Another agency's staff who named no unit: never part of this agency's figures.
+  const other = await seedUnit(t, { parentId: null, code: 'T', nameZh: '丁局' });
+  const [otherChannel] = await db('channels')
+    .insert({ code: 'OTHERSTAFF', survey_key: 'staff', unit_id: other.id, counter_name: '', mode: 'staff', codes_required: false, active: true, created_at: new Date().toISOString() })
+    .returning('id');
+  // And a third agency's 3: a group too small to show anywhere, even pooled with others who named no unit.
+  const third = await seedUnit(t, { parentId: null, code: 'U', nameZh: '戊局' });
+  const [thirdChannel] = await db('channels')
+    .insert({ code: 'THIRDSTAFF', survey_key: 'staff', unit_id: third.id, counter_name: '', mode: 'staff', codes_required: false, active: true, created_at: new Date().toISOString() })
+    .returning('id');
+  for (const [channelId, count] of [[(otherChannel as { id: number }).id, 7], [(thirdChannel as { id: number }).id, 3]] as const) {
+    for (let i = 0; i < count; i += 1) {
+      const answers = syntheticAnswers(staff.survey, random, { level: 0.6 });
+      answers.delete('unit');
+      await seedResponses(db, staff, { id: channelId, unitId: 0 }, [{ month: '2026-04', answers }]);
+    }
+  }
   const user = await seedUser(t, 'admin', agency.id);
   adminEmail = user.email;
   const found = await t.services.auth.currentUser(user.id);
@@ -129,6 +146,12 @@ test('no filter combination shows, or lets one subtract down to, fewer than 5 st
     }
   }
   expect(leaks.slice(0, 5)).toEqual([]);
+
+  // Totals are exactly the shown groups: this agency's 2026 is 第一科 6 + 第二科 9 + 會計室 5 + not given 6;
+  // the whole tree adds the other agency's 7 who named no unit, never the third agency's 3.
+  const headline = async (scope: string) => (await t.services.dashboard.view(admin, { survey: 'staff', scope, period: '2026' })).survey.headline?.n;
+  expect(await headline(String(agency.id))).toBe(26);
+  expect(await headline('all')).toBe(33);
 
   // The rule is not vacuous: the groups of five or more are shown.
   expect(figures.some((f) => f.unitId === units[0]?.id && f.year === 2025 && f.n === 7)).toBe(true);
