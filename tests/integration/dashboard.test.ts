@@ -1,5 +1,6 @@
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
+import { seedPhoneResults } from '../support/results-seed';
 import { seedResponses, synthetic } from '../support/survey-seed';
 
 /**
@@ -115,6 +116,41 @@ describe('the citizen survey on the dashboard', () => {
     const moe = 1.959963984540054 * Math.sqrt(0.25 / raw.n) * 100;
     expect(res.text).toContain(`At the 95% confidence level, the sampling error is ±${moe.toFixed(1)} percentage points.`);
     expect(res.text).toContain('2026 Q3');
+  });
+});
+
+describe('phone tests on the dashboard', () => {
+  beforeAll(async () => {
+    const tester = await seedUser(t, 'tester', agency.id);
+    const lost = (itemKey: string, points: number) => ({ itemKey, lost: points });
+    await seedPhoneResults(t.testDb.db, agency.id, tester.id, [
+      // 2025 Q3: north 80 → the same quarter a year earlier.
+      { unitId: north.id, date: '2025-08-05', total: 80 },
+      // 2026 Q3: north 90 and 70 (mean 80), south 60 and unreachable once.
+      { unitId: north.id, date: '2026-07-06', total: 90, deductions: [lost('un.closing', 3)] },
+      { unitId: north.id, date: '2026-08-06', total: 70, deductions: [lost('un.closing', 3), lost('un.surname', 3)] },
+      { unitId: south.id, date: '2026-09-07', total: 60, deductions: [lost('un.surname', 3), lost('un.greeting', 3)] },
+      { unitId: south.id, date: '2026-09-08', total: null },
+    ]);
+  });
+
+  test('mean, bands, the share under the threshold, the change on last year, deductions and units', async () => {
+    const res = await manager.agent.get(`/dashboard?period=2026Q3&scope=${agency.id}`);
+    const phone = res.text.slice(res.text.indexOf('id="phone-title"'), res.text.indexOf('id="charts-title"'));
+    // Scored: 90, 70, 60 → mean 73.3; the unreachable test is counted apart, never as 0.
+    expect(phone).toContain('<strong>73.3</strong>');
+    expect(phone).toContain('已評分 3 通，無法接通 1 通');
+    // Under 80: 70 and 60.
+    expect(phone).toMatch(/低於 80 分（需改善）<\/dt><dd>2 \(66\.7%/);
+    expect(phone).toContain('優良 1、良好 0、普通 1、待改善 1');
+    // (73.33 − 80) / 80 = −8.3 %.
+    expect(phone).toContain('-8.3%（去年同期平均 80.0 分）');
+    // Units: north mean 80 (2 tests), south 60 (1 scored, 1 unreachable).
+    expect(phone).toMatch(/北區服務台<\/th><td>2<\/td><td>80\.0<\/td>/);
+    expect(phone).toMatch(/南區服務台<\/th><td>1<\/td><td>60\.0<\/td><td>—<\/td><td>1<\/td><td>1<\/td>/);
+    // Deductions: closing in 2 of 3 scored tests (66.7 %), surname 2 of 3, greeting 1 of 3.
+    const deductions = chart(res.text, 'deductions');
+    expect(deductions.series[0]?.values).toEqual([66.7, 66.7, 33.3]);
   });
 });
 
