@@ -204,8 +204,6 @@ describeBrowser('the dashboard in Chromium over demo-sized data, every chart dra
       }),
     );
 
-  /** Text of the page's figures, charts and tables: every <section> of <main> (not the filter form). */
-
   test('all six charts are drawn and none is blank; no CSP violation, no console error; axe finds nothing', async () => {
     const page = await openPage();
     expect(await visit(page, dashboard(`period=2026&scope=${agency.id}`))).toBe(200);
