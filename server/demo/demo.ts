@@ -110,10 +110,13 @@ export async function seedDemo(services: Services, setClock: (d: Date) => void, 
   const heads = new Map<number, CurrentUser>();
   for (const u of made) heads.set(u.id, await user('unit_head', u.id, `head-${u.code.toLowerCase()}@demo.example.gov.tw`, `${u.nameZh}主管`, null));
   const testerNames = ['林志明', '王美玲', '張家豪', '李淑芬', '黃俊傑', '吳雅婷', '劉建宏', '蔡佩君'];
-  for (const [i, name] of testerNames.entries()) await user('tester', agency.id, `tester${i + 1}@demo.example.gov.tw`, name, `+88691200${String(1001 + i)}`);
+  // Testers are staff of the units (never testing their own): the planner keeps them off their own unit.
+  const homes = ['ADM', 'SEC', 'PER', 'ACC', 'ETH', 'CIV', 'HUM', 'ECO'].map((code) => made.find((u) => u.code === `DEMO-${code}`)?.id ?? agency.id);
+  for (const [i, name] of testerNames.entries()) await user('tester', homes[i % homes.length] as number, `tester${i + 1}@demo.example.gov.tw`, name, `+88691200${String(1001 + i)}`);
   log(`agency DEMO with ${made.length} units, ${testerNames.length} testers, ${heads.size} unit heads, a manager and an administrator`);
 
-  // Fourteen months of phone tests, ending with last month.
+  // Fourteen months of phone tests, ending with last month; the demo agency tests every unit every month.
+  await services.settings.save({ ...(await services.settings.get()), unitsPerMonth: 'all' }, stamp);
   const thisMonth = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
   const months = monthsEnding(thisMonth, 15).slice(0, 14);
   const { sheet, id: sheetVersionId } = await services.results.currentSheet();
@@ -175,7 +178,8 @@ export async function seedDemo(services: Services, setClock: (d: Date) => void, 
     );
     for (const [mi, month] of months.entries()) {
       const count = Math.round(105 * (SEASON[Number(month.slice(5, 7)) - 1] ?? 1) * (0.85 + random() * 0.3));
-      const level = quality(u.code.replace('DEMO-', ''), mi, months.length, random);
+      // Citizens are kinder than testers' sheets, but not that much kinder.
+      const level = 0.85 * quality(u.code.replace('DEMO-', ''), mi, months.length, random);
       const items = Array.from({ length: count }, (_, k) => ({
         response: { surveyVersionId: citizenVersion, channelId, unitId: u.id, month, submittedAt: `${month}-${String(1 + (k % 27)).padStart(2, '0')}T0${1 + (k % 8)}:00:00.000Z`, sourceHash: null, flag: null },
         survey: citizen.survey,

@@ -249,7 +249,8 @@ export class DashboardService {
       headline,
       margin: headline ? margin(headline, population ?? undefined) : null,
       population,
-      previous: staff ? null : withComparison(previous),
+      // For a whole year the previous period is the same year before: shown once, as last year.
+      previous: staff || p.kind === 'year' ? null : withComparison(previous),
       lastYear: withComparison(lastYear),
       questions: questions.map((question) => ({ question, summary: questionSummary(current, question) })),
       dimensions: suppressed ? [] : dimensions(v.survey, await this.repo.sections(periodFilter)),

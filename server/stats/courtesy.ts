@@ -33,14 +33,18 @@ export interface ScoreSummary {
   belowShare: ProportionInterval | null;
 }
 
-/** Mean with the t interval from raw scores (here the scores themselves are at hand, not sums). */
-export function scoreMean(scores: readonly number[], level = 0.95): MeanInterval | null {
+/**
+ * Mean with the t interval from raw scores (here the scores themselves are at hand, not sums). The
+ * interval is cut to the possible scores (0–100 by default): a mean near full marks with a few
+ * tests would otherwise reach past 100.
+ */
+export function scoreMean(scores: readonly number[], level = 0.95, range: readonly [number, number] = [0, 100]): MeanInterval | null {
   if (scores.length === 0) return null;
   const m = ss.mean([...scores]);
   if (scores.length === 1) return { mean: m, sd: null, lower: null, upper: null };
   const sd = ss.sampleStandardDeviation([...scores]);
   const half = tQuantile(1 - (1 - level) / 2, scores.length - 1) * (sd / Math.sqrt(scores.length));
-  return { mean: m, sd, lower: m - half, upper: m + half };
+  return { mean: m, sd, lower: Math.max(range[0], m - half), upper: Math.min(range[1], m + half) };
 }
 
 export function scoreSummary(results: readonly TestResult[], threshold: number): ScoreSummary {

@@ -12,6 +12,14 @@ describe('scoreMean', () => {
   // x = np.array([92,85,78,88,95,70,83,90,61,87], float)
   const x = [92, 85, 78, 88, 95, 70, 83, 90, 61, 87];
 
+  it('cuts the interval at the possible scores', () => {
+    // [100, 100, 96]: mean 98.666…, sd 2.309…, t(0.975, 2) = 4.302652729749464 → 98.67 ± 5.74 would reach 104.4.
+    const m = scoreMean([100, 100, 96]);
+    expect(m?.upper).toBe(100);
+    expect(m?.lower).toBeCloseTo(98.66666666666667 - 4.302652729749464 * (2.309401076758503 / Math.sqrt(3)), 10);
+    expect(scoreMean([2, 0, 1], 0.95, [0, 100])?.lower).toBe(0);
+  });
+
   it('matches the t interval from scipy', () => {
     const r = scoreMean(x);
     expect(r?.mean).toBeCloseTo(82.9, 12); // x.mean()
