@@ -82,7 +82,16 @@ const CAUSES = [
   ['尖峰時段人力不足，響鈴過久。', '調整午間輪值，尖峰時段增派一人接聽。'],
 ];
 
-export async function seedDemo(services: Services, setClock: (d: Date) => void, now: Date, log: (line: string) => void): Promise<{ password: string }> {
+export interface DemoSize {
+  /** Months of tests and answers, ending with last month. */
+  months: number;
+  /** Citizens' answers per counter in an ordinary month (seasons move it up and down). */
+  answersPerMonth: number;
+}
+
+export const DEMO_SIZE: DemoSize = { months: 14, answersPerMonth: 105 };
+
+export async function seedDemo(services: Services, setClock: (d: Date) => void, now: Date, log: (line: string) => void, size: DemoSize = DEMO_SIZE): Promise<{ password: string }> {
   const db = services.db;
   const [units, results, responses] = await Promise.all(['units', 'results', 'responses'].map(async (table) => Number((await db(table).count<{ n: number | string }[]>({ n: '*' }))[0]?.n ?? 0)));
   if ((units ?? 0) > 0 || (results ?? 0) > 0 || (responses ?? 0) > 0) throw new DemoRefused('The database already holds units, results or answers: the demo only fills an empty database.');
@@ -115,10 +124,10 @@ export async function seedDemo(services: Services, setClock: (d: Date) => void, 
   for (const [i, name] of testerNames.entries()) await user('tester', homes[i % homes.length] as number, `tester${i + 1}@demo.example.gov.tw`, name, `+88691200${String(1001 + i)}`);
   log(`agency DEMO with ${made.length} units, ${testerNames.length} testers, ${heads.size} unit heads, a manager and an administrator`);
 
-  // Fourteen months of phone tests, ending with last month; the demo agency tests every unit every month.
+  // Months of phone tests (fourteen unless told), ending with last month; the demo agency tests every unit every month.
   await services.settings.save({ ...(await services.settings.get()), unitsPerMonth: 'all' }, stamp);
   const thisMonth = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
-  const months = monthsEnding(thisMonth, 15).slice(0, 14);
+  const months = monthsEnding(thisMonth, size.months + 1).slice(0, size.months);
   const { sheet, id: sheetVersionId } = await services.results.currentSheet();
   const resultsRepo = new ResultsRepo(db);
   const codeOf = new Map(made.map((u) => [u.id, u.code.replace('DEMO-', '')]));
@@ -177,7 +186,7 @@ export async function seedDemo(services: Services, setClock: (d: Date) => void, 
       db,
     );
     for (const [mi, month] of months.entries()) {
-      const count = Math.round(105 * (SEASON[Number(month.slice(5, 7)) - 1] ?? 1) * (0.85 + random() * 0.3));
+      const count = Math.round(size.answersPerMonth * (SEASON[Number(month.slice(5, 7)) - 1] ?? 1) * (0.85 + random() * 0.3));
       // Citizens are kinder than testers' sheets, but not that much kinder.
       const level = 0.85 * quality(u.code.replace('DEMO-', ''), mi, months.length, random);
       const items = Array.from({ length: count }, (_, k) => ({
