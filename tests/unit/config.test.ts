@@ -97,6 +97,7 @@ describe('loadConfig', () => {
       TWILIO_CALLER_ID: '+886277001234',
       PUBLIC_BASE_URL: 'https://courtesy.example.gov.tw',
     };
+    const without = (name: keyof typeof TWILIO) => Object.fromEntries(Object.entries(TWILIO).filter(([key]) => key !== name));
 
     it('is off (manual mode) without its variables', () => {
       expect(loadConfig({}).twilio).toBeNull();
@@ -117,13 +118,11 @@ describe('loadConfig', () => {
     });
 
     it('refuses two of three', () => {
-      const { TWILIO_CALLER_ID: _omitted, ...rest } = TWILIO;
-      expect(configError(rest).message).toMatch(/TWILIO_CALLER_ID: Twilio needs all of .* TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN are set/);
+      expect(configError(without('TWILIO_CALLER_ID')).message).toMatch(/TWILIO_CALLER_ID: Twilio needs all of .* TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN are set/);
     });
 
     it('needs PUBLIC_BASE_URL set, as Twilio must reach the webhooks', () => {
-      const { PUBLIC_BASE_URL: _omitted, ...rest } = TWILIO;
-      expect(configError(rest).message).toContain('PUBLIC_BASE_URL: calling through Twilio needs the address at which Twilio reaches this server');
+      expect(configError(without('PUBLIC_BASE_URL')).message).toContain('PUBLIC_BASE_URL: calling through Twilio needs the address at which Twilio reaches this server');
     });
 
     it.each([
@@ -137,8 +136,7 @@ describe('loadConfig', () => {
     });
 
     it('never puts the auth token into an error message', () => {
-      const { TWILIO_CALLER_ID: _omitted, ...rest } = TWILIO;
-      expect(configError(rest).message).not.toContain(TWILIO.TWILIO_AUTH_TOKEN);
+      expect(configError(without('TWILIO_CALLER_ID')).message).not.toContain(TWILIO.TWILIO_AUTH_TOKEN);
     });
   });
 });
