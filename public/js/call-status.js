@@ -12,6 +12,9 @@
   var url = region.getAttribute('data-poll');
   var FIELDS = ['status', 'outcome', 'ringTime', 'source', 'attempt', 'problem'];
   var INTERVAL_MS = 2000;
+  // Ten minutes at most: a call Twilio never reports on must not keep the session alive for ever.
+  var MAX_POLLS = 300;
+  var polls = 0;
   var failures = 0;
 
   function apply(data) {
@@ -29,7 +32,8 @@
   }
 
   function schedule() {
-    window.setTimeout(poll, INTERVAL_MS);
+    polls += 1;
+    if (polls <= MAX_POLLS) window.setTimeout(poll, INTERVAL_MS);
   }
 
   function poll() {
