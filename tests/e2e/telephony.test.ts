@@ -19,7 +19,7 @@ import {
   signWebhook,
   type TwilioWebhook,
 } from '../support/fake-twilio';
-import { AGENCY, completeSetup, describeBrowser, expectAccessible, launchBrowser, navigation, newContext, text, visit, watchCsp } from '../support/browser';
+import { ADMIN, AGENCY, completeSetup, describeBrowser, expectAccessible, launchBrowser, navigation, newContext, signIn, text, visit, watchCsp } from '../support/browser';
 
 /**
  * A call through the Twilio bridge in real Chromium, with the real server and
@@ -233,5 +233,30 @@ describeBrowser('a phone test called through the Twilio bridge (Chromium)', () =
     expect(await page.getAttribute('[id="a_un.answer"]', 'aria-describedby')).toBe('a_un.answer-hint a_un.answer-ring');
     expect(await page.locator('main .info-box').count()).toBe(0);
     await expectAccessible(page);
+  });
+
+  test("the administrator sees Twilio configured (never the token) and sends a test SMS to the mobile on the administrator's record", async () => {
+    const adminContext = await newContext(browser);
+    const adminCsp = watchCsp(adminContext);
+    try {
+      const p = await adminContext.newPage();
+      await signIn(p, running.url);
+      await db('users').where({ email: ADMIN.email }).update({ phone_e164: '+886912000111' });
+      await visit(p, `${running.url}/settings`);
+      expect(await text(p, '#telephony')).toBe('電話撥號（Twilio）');
+      expect(await p.locator('main').textContent()).toContain('已設定 Twilio');
+      expect(await p.content()).not.toContain(FAKE_AUTH_TOKEN);
+      expect(await p.locator('main').textContent()).toContain('會寄到您帳號的手機：0912 000 111');
+      await expectAccessible(p);
+      const before = fake.messages.length;
+      expect(await navigation(p, () => p.getByRole('button', { name: '寄出測試簡訊' }).click())).toBe(200);
+      expect(await text(p, '.notice')).toBe('測試簡訊已交給 Twilio 寄到 0912 000 111（狀態：queued，1 則）。');
+      expect(fake.messages).toHaveLength(before + 1);
+      expect(fake.messages.at(-1)?.params.Body).toBe(`【${AGENCY.nameZh}】這是電話禮貌測試系統的測試簡訊，收到即表示簡訊設定正確。`);
+      await expectAccessible(p);
+      expect(adminCsp.violations).toEqual([]);
+    } finally {
+      await adminContext.close();
+    }
   });
 });
