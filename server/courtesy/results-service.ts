@@ -152,7 +152,7 @@ export class ResultsService {
     const now = this.clock();
     const previous = await this.results.attempts(assignmentId, trx);
     if (tooSoonAfter(previous, now)) return { note: 'tooSoon', attemptId: null };
-    const { attemptId, unreachable } = await this.addAttempt(assignment, previous.length, outcome, now, testerId, await this.settings.get(), trx);
+    const { attemptId, unreachable } = await this.addAttempt(assignment, previous.length, outcome, now, testerId, await this.settings.get(trx), trx);
     return { note: unreachable ? 'unreachable' : 'recorded', attemptId };
   }
 

@@ -1,4 +1,4 @@
-import type { Db } from '../platform/db';
+import { forUpdate, type Db } from '../platform/db';
 import { isCallStage, type CallStage } from './call-progress';
 import { callEventFromParams, type CallEvent } from './ring-time';
 
@@ -103,6 +103,14 @@ export class CallsRepo {
 
   async setFailed(id: number, error: { code: number | null; message: string }, now: string): Promise<void> {
     await this.db('calls').where({ id }).update({ status: 'failed', error_code: error.code, error_message: error.message.slice(0, 500), updated_at: now });
+  }
+
+  /**
+   * Locks the call's row for the transaction (PostgreSQL; SQLite has one writer): callbacks of one
+   * call then run one after another, each seeing the events stored before it.
+   */
+  async lock(id: number, trx: Db): Promise<void> {
+    await forUpdate(trx, trx('calls').where({ id }).select('id'));
   }
 
   /** Takes the unit leg's SID if the call has none yet; returns the call's unit leg SID either way. */

@@ -184,6 +184,7 @@ export class TelephonyService {
     if (!event) throw new BadRequestError();
     if (call.callSid !== null && event.callSid !== call.callSid) throw new NotFoundError();
     await this.db.transaction(async (trx) => {
+      await this.calls.lock(call.id, trx);
       await this.calls.addEvent(call.id, 'tester', event, params, this.clock().toISOString(), trx);
       await this.recompute(call, trx);
     });
@@ -200,6 +201,7 @@ export class TelephonyService {
     if (!event) throw new BadRequestError();
     if (call.callSid !== null && text(params, 'ParentCallSid') !== call.callSid) throw new NotFoundError();
     await this.db.transaction(async (trx) => {
+      await this.calls.lock(call.id, trx);
       if ((await this.calls.claimUnitLeg(call.id, event.callSid, trx)) !== event.callSid) throw new NotFoundError();
       await this.calls.addEvent(call.id, 'unit', event, params, this.clock().toISOString(), trx);
       const progress = await this.recompute(call, trx);

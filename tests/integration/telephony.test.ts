@@ -400,6 +400,20 @@ describe("the unit leg's status callbacks", () => {
     }
   });
 
+  test('callbacks arriving all at once (repeats included) leave one attempt and the final stage stored', async () => {
+    const assignmentId = await publishedAssignment(await unitWithPhone(), testerA.id);
+    const { callId, callSid } = await pressCall(tester, assignmentId);
+    const hooks = [
+      ...testerHooks(callId, callSid, ['initiated', 'ringing', 'in-progress']),
+      ...callScenarios.noAnswer(unitTarget(callId), callLeg({ parentCallSid: callSid }), START),
+    ];
+    const replies = await Promise.all([...hooks, ...hooks, ...hooks].map((h) => play([h])));
+    expect(replies.flat().map((r) => r.status)).toEqual(replies.map(() => 204));
+    expect(await count('attempts', { assignment_id: assignmentId })).toBe(1);
+    expect(await count('call_events', { call_id: callId })).toBe(6);
+    expect(await db()('calls').where({ id: callId }).first()).toMatchObject({ status: 'unit-no-answer', attempt: 'recorded' });
+  });
+
   test('events delivered twice are stored once and change nothing', async () => {
     const { callId, hooks, answers: replies } = await callWith(await unitWithPhone(), callScenarios.duplicateEvents);
     expect(hooks).toHaveLength(6);
