@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import multer from 'multer';
@@ -50,6 +50,10 @@ import { DashboardService } from './reports/dashboard-service';
 import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
+import { CallsRepo } from './telephony/calls-repo';
+import { createTelephonyClient, type HttpClientFactory } from './telephony/client';
+import { telephonyRoutes } from './telephony/routes';
+import { CallRingTimes, TelephonyService } from './telephony/service';
 
 export interface AppDeps {
   db: Db;
@@ -57,6 +61,8 @@ export interface AppDeps {
   logger: Logger;
   sessionSecret: string;
   clock?: () => Date;
+  /** The SDK's HTTP client for Twilio (tests point it at a local fake); the SDK's own by default. */
+  twilioHttpClient?: HttpClientFactory;
 }
 
 /** Repositories and services, built once from the database. */
@@ -76,6 +82,11 @@ export function buildServices(deps: AppDeps) {
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
   const resultsRepo = new ResultsRepo(db);
+  const callsRepo = new CallsRepo(db);
+  const ringTimes = new CallRingTimes(callsRepo);
+  const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
+  // Without credentials there is no client: manual mode, and the pages say so.
+  const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
   return {
     db,
     config,
@@ -91,7 +102,8 @@ export function buildServices(deps: AppDeps) {
     questions: new QuestionsRepo(db),
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
-    results: new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock),
+    results,
+    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }
@@ -107,9 +119,10 @@ export function routeTable(services: Services): Route[] {
     ...authRoutes(services.auth),
     ...orgRoutes(services.units, services.users, services.auth),
     ...calendarRoutes(services.calendar),
-    ...settingsRoutes(services.db, services.settings, services.clock),
+    ...settingsRoutes(services.db, services.settings, services.telephony, services.clock),
     ...courtesyRoutes(services.plans),
-    ...resultsRoutes(services.results, services.cases),
+    ...resultsRoutes(services.results, services.cases, services.telephony.calling),
+    ...telephonyRoutes(services.telephony, services.results, services.config),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),
@@ -175,7 +188,9 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
     },
   });
   // The citizen's survey pages (/s/…) need no session: nobody signs in there, and they must stay fast.
-  app.use((req, res, next) => (req.path.startsWith('/s/') ? next() : sessions(req, res, next)));
+  // Twilio's webhooks (/twilio/…) have none either: each is signed instead (telephony/routes.ts).
+  const sessionless = (req: Request) => req.path.startsWith('/s/') || req.path.startsWith('/twilio/');
+  app.use((req, res, next) => (sessionless(req) ? next() : sessions(req, res, next)));
   app.use(async (req, res, next) => {
     const userId = req.session?.userId;
     req.user = userId === undefined ? undefined : await services.auth.currentUser(userId);
@@ -184,8 +199,8 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
     next();
   });
   app.use(languageMiddleware);
-  // The citizen's survey pages carry their own double-submit token and use no session.
-  app.use(csrfProtection((req) => req.path.startsWith('/s/')));
+  // The citizen's survey pages carry their own double-submit token; Twilio's webhooks carry its signature.
+  app.use(csrfProtection(sessionless));
   const assets = loadAssets();
   app.use(localsMiddleware(assets));
 

@@ -8,6 +8,7 @@ import { openDb, type Db } from './platform/db';
 import { createLogger } from './platform/logger';
 import { migrateLatest } from './platform/migrations';
 import { sessionSecret } from './platform/settings';
+import type { HttpClientFactory } from './telephony/client';
 
 export interface Running {
   server: Server;
@@ -25,6 +26,8 @@ const JOB_INTERVAL = 10 * 60_000;
 export interface StartOptions {
   /** Where the first-run setup link is printed (the console by default). */
   announce?: (text: string) => void;
+  /** The Twilio SDK's HTTP client (tests point it at a local fake). */
+  twilioHttpClient?: HttpClientFactory;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<Running> {
@@ -33,7 +36,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateLatest(db);
   const secret = await sessionSecret(db, config.sessionSecret, new Date());
-  const deps = { db, config, logger, sessionSecret: secret };
+  const deps = { db, config, logger, sessionSecret: secret, twilioHttpClient: options.twilioHttpClient };
   const services = buildServices(deps);
   const app = createApp(deps, services);
 

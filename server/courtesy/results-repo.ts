@@ -141,8 +141,10 @@ export class ResultsRepo {
     return new Map(rows.map((r) => [r.assignment_id, Number(r.n)]));
   }
 
-  async addAttempt(assignmentId: number, outcome: AttemptOutcome, at: string, userId: number, trx: Db): Promise<void> {
-    await trx('attempts').insert({ assignment_id: assignmentId, outcome, attempted_at: at, recorded_by: userId });
+  async addAttempt(assignmentId: number, outcome: AttemptOutcome, at: string, userId: number, trx: Db): Promise<number> {
+    const [row] = await trx('attempts').insert({ assignment_id: assignmentId, outcome, attempted_at: at, recorded_by: userId }).returning<{ id: number }[]>('id');
+    if (!row) throw new Error('insert returned no id');
+    return row.id;
   }
 
   async insertResult(

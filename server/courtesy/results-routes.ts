@@ -6,6 +6,8 @@ import { get, idOf, me, post, type Route } from '../platform/routes';
 import type { CasesService } from './cases-service';
 import { ATTEMPT_OUTCOMES } from './results-repo';
 import type { ResultsService } from './results-service';
+import { ringSourceText } from '../telephony/call-texts';
+import { ringItemOf } from './ring-decision';
 import { formValuesOf } from './score-form';
 import { scoreTableCsv } from './score-table';
 
@@ -30,10 +32,17 @@ const tableSchema = z.object({
 
 
 
-export function resultsRoutes(results: ResultsService, cases: CasesService): Route[] {
+/**
+ * `calling`: testers call through Twilio (else manual mode, and the pages say so).
+ */
+export function resultsRoutes(results: ResultsService, cases: CasesService, calling: boolean): Route[] {
   const scoreForm = async (req: Request, res: Response, errors: FieldError[], values: unknown, status = 200) => {
-    const { assignment, sheet, attempts } = await results.formFor(me(req), idOf(req, 'id'));
-    const locals = { assignment, sheet, attempts, action: `/assignments/${assignment.id}/score`, errors, values: values ?? { version: sheet.version } };
+    const { assignment, sheet, attempts, ring } = await results.formFor(me(req), idOf(req, 'id'));
+    // A ring time measured by a call through the bridge is filled in, with where it comes from beside it.
+    const ringItem = ringItemOf(sheet, assignment.part);
+    const measured = ring && ringItem ? { item: ringItem, seconds: ring.seconds, source: ringSourceText(ring, req.t) } : null;
+    const initial = { version: sheet.version, ...(measured && measured.seconds !== null ? { [`a_${measured.item}`]: String(measured.seconds) } : {}) };
+    const locals = { assignment, sheet, attempts, action: `/assignments/${assignment.id}/score`, errors, values: values ?? initial, ring: measured, calling };
     await renderPage(res, 'courtesy/score-form', locals, status);
   };
   const casePage = async (req: Request, res: Response, errors: FieldError[] = [], values: unknown = {}, status = 200) => {
@@ -43,7 +52,7 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
 
   return [
     get('/my/assignments', TESTER, async (req, res) => {
-      await renderPage(res, 'courtesy/my-assignments', { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES });
+      await renderPage(res, 'courtesy/my-assignments', { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling });
     }),
 
     post('/assignments/:id/attempts', TESTER, async (req, res) => {
@@ -51,7 +60,7 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
       const recorded = form.ok ? await results.recordAttempt(me(req), idOf(req, 'id'), form.data.outcome) : form;
       if (!recorded.ok) {
         const errors = recorded.errors.map((e) => ({ ...e, field: `outcome-${idOf(req, 'id')}` }));
-        return renderFormErrors(res, 'courtesy/my-assignments', errors, req.body, { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES });
+        return renderFormErrors(res, 'courtesy/my-assignments', errors, req.body, { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling });
       }
       setFlash(req, recorded.unreachable ? 'attempt.unreachable' : 'attempt.recorded');
       res.redirect(303, '/my/assignments');
@@ -64,7 +73,10 @@ export function resultsRoutes(results: ResultsService, cases: CasesService): Rou
     post('/assignments/:id/score', TESTER, async (req, res) => {
       const preview = await results.preview(me(req), idOf(req, 'id'), req.body);
       if (!preview.form.ok) return scoreForm(req, res, preview.form.errors, req.body, 422);
-      const values = formValuesOf(preview.sheet.sheet, [preview.assignment.part], preview.form.data);
+      const values: Record<string, string | string[]> = formValuesOf(preview.sheet.sheet, [preview.assignment.part], preview.form.data);
+      // The reason for changing a measured ring time goes through the confirmation with the answers.
+      const override = preview.form.ringDecision?.override;
+      if (override) values.ring_reason = override.reason;
       await renderPage(res, 'courtesy/score-confirm', { assignment: preview.assignment, sheet: preview.sheet, score: preview.form.score, values });
     }),
 

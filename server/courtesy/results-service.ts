@@ -13,6 +13,7 @@ import type { Part } from './planner';
 import type { Assignment, PlansRepo } from './plans-repo';
 import type { Attempt, AttemptOutcome, ResultRecord, ResultsRepo, Revision } from './results-repo';
 import { parseScoreForm, type ScoreSubmission } from './score-form';
+import { ringDecisionOf, ringItemOf, type MeasuredRing, type RingDecision, type RingTimes } from './ring-decision';
 import type { VersionedSheet } from './scoresheet';
 import { score, type BandSettings, type ScoreResult } from './scoring';
 
@@ -45,6 +46,9 @@ export interface ResultView {
   caseId: number | null;
 }
 
+/** An attempt added by a call through the bridge, or why none was: too soon after the last one, or the test already has a result. */
+export type CallAttempt = { note: 'recorded' | 'unreachable'; attemptId: number } | { note: 'tooSoon' | 'closed'; attemptId: null };
+
 export function bandsOf(s: AppSettings): BandSettings {
   return { excellent: s.bandExcellent, good: s.bandGood, fair: s.bandFair, followUp: s.followUpThreshold };
 }
@@ -61,6 +65,7 @@ export class ResultsService {
     private readonly settings: AppSettingsRepo,
     private readonly sheets: readonly VersionedSheet[],
     private readonly clock: () => Date,
+    private readonly ringTimes: RingTimes | null = null,
   ) {}
 
   /** The sheet new results are scored with (the standard one, as its file is now). */
@@ -78,7 +83,7 @@ export class ResultsService {
   }
 
   /** A tester's own assignment, still without a result; anything else is 404 or 409. */
-  private async ownOpenAssignment(user: CurrentUser, assignmentId: number): Promise<Assignment> {
+  async ownOpenAssignment(user: CurrentUser, assignmentId: number): Promise<Assignment> {
     const a = await this.plans.findAssignment(assignmentId);
     if (!a || a.testerId !== user.id || !(await this.plans.isPublished(a.planId))) throw new NotFoundError();
     if (await this.results.findByAssignment(a.id)) throw new ConflictError('score.error.alreadyScored');
@@ -127,33 +132,59 @@ export class ResultsService {
     const assignment = await this.ownOpenAssignment(user, assignmentId);
     const now = this.clock();
     const previous = await this.results.attempts(assignment.id);
-    const last = previous[previous.length - 1];
-    if (last && now.getTime() - Date.parse(last.attemptedAt) < MIN_MINUTES_BETWEEN_ATTEMPTS * 60_000) {
+    if (tooSoonAfter(previous, now)) {
       return { ok: false, errors: [{ field: 'outcome', key: 'attempt.error.tooSoon', params: { minutes: MIN_MINUTES_BETWEEN_ATTEMPTS } }] };
     }
     const settings = await this.settings.get();
-    const unreachable = previous.length + 1 >= settings.attemptsBeforeUnreachable;
-    await this.db.transaction(async (trx) => {
-      await this.results.addAttempt(assignment.id, outcome, now.toISOString(), user.id, trx);
-      if (!unreachable) return;
-      const resultId = await this.results.insertResult(
-        { assignmentId: assignment.id, unitId: assignment.unitId, testerId: user.id, sheetVersionId: null, kind: 'unreachable', testedOn: taiwanDateTime(now).date },
-        now.toISOString(),
-        trx,
-      );
-      const byScore = settings.unreachableRule === 'score';
-      const total = byScore ? settings.unreachableScore : null;
-      await this.results.addRevision(
-        resultId,
-        { answers: {}, reasons: {}, flags: [], ringSeconds: null, total, band: null, deductions: [], createdBy: user.id, reason: null },
-        now.toISOString(),
-        trx,
-      );
-      if (!byScore || (total !== null && total < settings.followUpThreshold)) {
-        await this.cases.openFor({ id: resultId, unitId: assignment.unitId, unitPath: assignment.unitPath }, now, trx);
-      }
-    });
+    const { unreachable } = await this.db.transaction((trx) => this.addAttempt(assignment, previous.length, outcome, now, user.id, settings, trx));
     return { ok: true, unreachable };
+  }
+
+  /**
+   * An attempt from a call through the bridge whose unit leg was not answered
+   * or busy, in the caller's transaction, by the rules of a typed one: at
+   * least half an hour after the last, the last allowed one ends the test as
+   * unreachable, and a test with a result takes no more.
+   */
+  async recordCallAttempt(assignmentId: number, testerId: number, outcome: 'no_answer' | 'busy', trx: Db): Promise<CallAttempt> {
+    const assignment = await this.plans.findAssignment(assignmentId, trx);
+    if (!assignment || (await this.results.findByAssignment(assignmentId, trx))) return { note: 'closed', attemptId: null };
+    const now = this.clock();
+    const previous = await this.results.attempts(assignmentId, trx);
+    if (tooSoonAfter(previous, now)) return { note: 'tooSoon', attemptId: null };
+    const { attemptId, unreachable } = await this.addAttempt(assignment, previous.length, outcome, now, testerId, await this.settings.get(trx), trx);
+    return { note: unreachable ? 'unreachable' : 'recorded', attemptId };
+  }
+
+  private async addAttempt(
+    assignment: Assignment,
+    previousCount: number,
+    outcome: AttemptOutcome,
+    now: Date,
+    userId: number,
+    settings: AppSettings,
+    trx: Db,
+  ): Promise<{ attemptId: number; unreachable: boolean }> {
+    const unreachable = previousCount + 1 >= settings.attemptsBeforeUnreachable;
+    const attemptId = await this.results.addAttempt(assignment.id, outcome, now.toISOString(), userId, trx);
+    if (!unreachable) return { attemptId, unreachable };
+    const resultId = await this.results.insertResult(
+      { assignmentId: assignment.id, unitId: assignment.unitId, testerId: userId, sheetVersionId: null, kind: 'unreachable', testedOn: taiwanDateTime(now).date },
+      now.toISOString(),
+      trx,
+    );
+    const byScore = settings.unreachableRule === 'score';
+    const total = byScore ? settings.unreachableScore : null;
+    await this.results.addRevision(
+      resultId,
+      { answers: {}, reasons: {}, flags: [], ringSeconds: null, total, band: null, deductions: [], createdBy: userId, reason: null },
+      now.toISOString(),
+      trx,
+    );
+    if (!byScore || (total !== null && total < settings.followUpThreshold)) {
+      await this.cases.openFor({ id: resultId, unitId: assignment.unitId, unitPath: assignment.unitPath }, now, trx);
+    }
+    return { attemptId, unreachable };
   }
 
   /** Reads and scores a submitted form without storing anything (the tester sees the score before confirming). */
@@ -161,19 +192,31 @@ export class ResultsService {
     user: CurrentUser,
     assignmentId: number,
     body: unknown,
-  ): Promise<{ assignment: Assignment; sheet: VersionedSheet; form: { ok: true; data: ScoreSubmission; score: ScoreResult } | { ok: false; errors: FieldError[] } }> {
+  ): Promise<{
+    assignment: Assignment;
+    sheet: VersionedSheet;
+    ring: MeasuredRing | null;
+    form: { ok: true; data: ScoreSubmission; score: ScoreResult; ringDecision: RingDecision | null } | { ok: false; errors: FieldError[] };
+  }> {
     const assignment = await this.ownOpenAssignment(user, assignmentId);
     const { sheet } = await this.currentSheet();
+    const ring = (await this.ringTimes?.measuredFor(assignment.id)) ?? null;
     const parsed = parseScoreForm(sheet.sheet, [assignment.part], body);
-    if (!parsed.ok) return { assignment, sheet, form: parsed };
+    const decided = ringDecisionOf(body, ringItemOf(sheet, assignment.part), ring);
+    if (!parsed.ok || !decided.ok) {
+      const errors = [...(parsed.ok ? [] : parsed.errors), ...(decided.ok ? [] : [decided.error])];
+      return { assignment, sheet, ring, form: { ok: false, errors } };
+    }
     if (parsed.data.version !== sheet.version) throw new ConflictError('score.error.staleVersion');
     const bands = bandsOf(await this.settings.get());
-    return { assignment, sheet, form: { ok: true, data: parsed.data, score: score(sheet.sheet, [assignment.part], parsed.data.answers, parsed.data.flags, bands) } };
+    const result = score(sheet.sheet, [assignment.part], parsed.data.answers, parsed.data.flags, bands);
+    return { assignment, sheet, ring, form: { ok: true, data: parsed.data, score: result, ringDecision: decided.decision } };
   }
 
-  async formFor(user: CurrentUser, assignmentId: number): Promise<{ assignment: Assignment; sheet: VersionedSheet; attempts: Attempt[] }> {
+  async formFor(user: CurrentUser, assignmentId: number): Promise<{ assignment: Assignment; sheet: VersionedSheet; attempts: Attempt[]; ring: MeasuredRing | null }> {
     const assignment = await this.ownOpenAssignment(user, assignmentId);
-    return { assignment, sheet: (await this.currentSheet()).sheet, attempts: await this.results.attempts(assignment.id) };
+    const ring = (await this.ringTimes?.measuredFor(assignment.id)) ?? null;
+    return { assignment, sheet: (await this.currentSheet()).sheet, attempts: await this.results.attempts(assignment.id), ring };
   }
 
   /**
@@ -194,6 +237,7 @@ export class ResultsService {
         trx,
       );
       await this.results.addRevision(id, this.revisionOf(form.data, form.score, user.id, null), now.toISOString(), trx);
+      if (form.ringDecision && this.ringTimes) await this.ringTimes.recordDecision(form.ringDecision, now.toISOString(), trx);
       if (form.score.needsFollowUp) await this.cases.openFor({ id, unitId: assignment.unitId, unitPath: assignment.unitPath }, now, trx);
       if (assignment.retestCaseId !== null) await this.cases.closeWithRetest(assignment.retestCaseId, id, now, trx);
       return id;
@@ -302,6 +346,11 @@ export class ResultsService {
   partsOf(view: ResultView): Part[] {
     return [view.assignment.part];
   }
+}
+
+function tooSoonAfter(previous: readonly Attempt[], now: Date): boolean {
+  const last = previous[previous.length - 1];
+  return last !== undefined && now.getTime() - Date.parse(last.attemptedAt) < MIN_MINUTES_BETWEEN_ATTEMPTS * 60_000;
 }
 
 /** The result of a call in month M is due on the given day of month M+1. */

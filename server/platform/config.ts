@@ -36,7 +36,19 @@ const envSchema = z.object({
   SETUP_LINK_VALID_MINUTES: z.coerce.number().int().min(1).default(60),
   RESET_LINK_VALID_MINUTES: z.coerce.number().int().min(1).default(24 * 60),
   LOG_REQUESTS: booleanish.default(true),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/i, 'must be AC followed by 32 hex digits (the Account SID on the Twilio console)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'is too short to be a Twilio auth token').optional(),
+  TWILIO_CALLER_ID: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be the Twilio number in E.164, e.g. +886277001234').optional(),
 });
+
+const TWILIO_VARIABLES = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_CALLER_ID'] as const;
+
+/** Calling through Twilio: the account, the secret that signs its webhooks, and the number calls come from. */
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  callerId: string;
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -55,6 +67,8 @@ export interface Config {
   login: { maxFailuresPerAccount: number; maxFailuresPerClient: number; windowMinutes: number };
   setupLinkValidMinutes: number;
   resetLinkValidMinutes: number;
+  /** Null: manual mode (testers dial themselves and type the ring time). */
+  twilio: TwilioConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const twilio = twilioConfig(e);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -88,5 +103,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     setupLinkValidMinutes: e.SETUP_LINK_VALID_MINUTES,
     resetLinkValidMinutes: e.RESET_LINK_VALID_MINUTES,
+    twilio,
   };
+}
+
+/**
+ * All three Twilio variables or none: half a configuration would leave the
+ * product neither calling nor saying why. Twilio must reach the webhooks, so
+ * calling also needs the public address set explicitly (the default,
+ * http://localhost, is not reachable from Twilio).
+ */
+function twilioConfig(e: z.output<typeof envSchema>): TwilioConfig | null {
+  const given = TWILIO_VARIABLES.filter((name) => e[name] !== undefined);
+  if (given.length === 0) return null;
+  const problems: string[] = [];
+  if (given.length < TWILIO_VARIABLES.length) {
+    const missing = TWILIO_VARIABLES.filter((name) => e[name] === undefined);
+    problems.push(`  ${missing.join(', ')}: Twilio needs all of ${TWILIO_VARIABLES.join(', ')} or none of them (none: manual mode); ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set`);
+  }
+  if (e.PUBLIC_BASE_URL === undefined) {
+    problems.push('  PUBLIC_BASE_URL: calling through Twilio needs the address at which Twilio reaches this server (its webhooks)');
+  }
+  if (problems.length > 0 || !e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN || !e.TWILIO_CALLER_ID) {
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  return { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, callerId: e.TWILIO_CALLER_ID };
 }

@@ -1,10 +1,14 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppSettings, AppSettingsRepo } from '../platform/app-settings';
 import { appSettingsSchema } from '../platform/app-settings';
 import { audit } from '../platform/audit';
 import type { Db } from '../platform/db';
+import type { MessageKey, Params } from '../platform/i18n';
 import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
-import { get, post, type Route } from '../platform/routes';
+import { formatPhone } from '../org/phone';
+import { get, me, post, type Route } from '../platform/routes';
+import type { TelephonyService } from '../telephony/service';
 
 const ADMIN = ['admin'] as const;
 
@@ -27,17 +31,24 @@ function formValues(s: AppSettings) {
   };
 }
 
-export function settingsRoutes(db: Db, settings: AppSettingsRepo, clock: () => Date): Route[] {
+export function settingsRoutes(db: Db, settings: AppSettingsRepo, telephony: TelephonyService, clock: () => Date): Route[] {
+  /** Whether Twilio is configured (never its token), and where the administrator's test SMS would go. */
+  const telephonyLocals = async (req: Request, smsError: { key: MessageKey; params?: Params } | null = null) => ({
+    telephony: telephony.status(),
+    smsRecipient: await telephony.smsRecipientOf(me(req)),
+    smsError,
+  });
+
   return [
-    get('/settings', ADMIN, async (_req, res) => {
-      await renderPage(res, 'settings/index', { values: formValues(await settings.get()) });
+    get('/settings', ADMIN, async (req, res) => {
+      await renderPage(res, 'settings/index', { values: formValues(await settings.get()), ...(await telephonyLocals(req)) });
     }),
 
     post('/settings', ADMIN, async (req, res) => {
       const form = parseForm(settingsForm, req.body);
       if (!form.ok) {
         const errors = form.errors.map((e) => (e.field === 'unitsPerMonth' ? { ...e, field: 'unitsCount' } : e));
-        return renderFormErrors(res, 'settings/index', errors, req.body);
+        return renderFormErrors(res, 'settings/index', errors, req.body, await telephonyLocals(req));
       }
       const now = clock().toISOString();
       await db.transaction(async (trx) => {
@@ -45,6 +56,16 @@ export function settingsRoutes(db: Db, settings: AppSettingsRepo, clock: () => D
         await audit(trx, { actorId: req.user?.id ?? null, action: 'settings.save', subject: 'settings', detail: form.data, at: now });
       });
       setFlash(req, 'settings.saved');
+      res.redirect(303, '/settings');
+    }),
+
+    post('/settings/test-sms', ADMIN, async (req, res) => {
+      const sent = await telephony.sendTestSms(me(req), req.lang);
+      if (!sent.ok) {
+        const locals = { values: formValues(await settings.get()), ...(await telephonyLocals(req, { key: sent.key, params: sent.params })) };
+        return renderPage(res, 'settings/index', locals, sent.status);
+      }
+      setFlash(req, 'sms.test.sent', { phone: formatPhone(sent.to, null, req.lang), status: sent.status, segments: sent.segments ?? '—' });
       res.redirect(303, '/settings');
     }),
   ];

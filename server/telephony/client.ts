@@ -14,6 +14,7 @@
  */
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
+import { extensionDigits } from './twiml';
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -23,6 +24,8 @@ export interface TwilioCredentials {
 export interface BridgeCallRequest {
   /** The tester's phone, E.164: Twilio calls it first. */
   testerPhone: string;
+  /** The tester's extension behind a PBX, keyed once the tester's line answers. */
+  testerExtension?: string | null;
   /** Our Twilio number. */
   callerId: string;
   /** Where Twilio fetches the bridge TwiML once the tester answers. */
@@ -38,7 +41,8 @@ export interface SmsRequest {
   /** A Twilio number or a Messaging Service SID ('MG…'). */
   from: string;
   body: string;
-  statusCallbackUrl: string;
+  /** Where Twilio reports delivery; none for a message nobody tracks (an administrator's test SMS). */
+  statusCallbackUrl?: string;
 }
 
 export interface StartedCall {
@@ -88,13 +92,15 @@ export function createTelephonyClient(credentials: TwilioCredentials, options: {
         statusCallbackMethod: 'POST',
         statusCallbackEvent: [...TESTER_LEG_EVENTS],
         timeout: r.timeoutSeconds,
+        sendDigits: r.testerExtension ? extensionDigits(r.testerExtension) : undefined,
       });
       return { callSid: call.sid, status: call.status };
     },
 
     async sendSms(r) {
       const sender = r.from.startsWith('MG') ? { messagingServiceSid: r.from } : { from: r.from };
-      const message = await client.messages.create({ to: r.to, body: r.body, statusCallback: r.statusCallbackUrl, ...sender });
+      const callback = r.statusCallbackUrl === undefined ? {} : { statusCallback: r.statusCallbackUrl };
+      const message = await client.messages.create({ to: r.to, body: r.body, ...callback, ...sender });
       const segments = Number.parseInt(message.numSegments, 10);
       return { messageSid: message.sid, status: message.status, segments: Number.isInteger(segments) && segments > 0 ? segments : null };
     },

@@ -124,6 +124,15 @@ const MATRIX: Record<string, Expected> = {
   'get /s/:code': everyone(404),
   'post /s/:code': everyone(404),
   'get /s/:code/thanks': everyone(404),
+  // Telephony (walked in manual mode, with ids that do not exist; telephony.test.ts covers real calls).
+  'post /assignments/:id/call': only('post', TESTER, 404),
+  'get /calls/:id': only('get', TESTER, 404),
+  'get /calls/:id/status.json': only('get', TESTER, 404),
+  'post /settings/test-sms': only('post', ADMIN, 409),
+  // Twilio's webhooks take no session: without a valid signature everyone is refused.
+  'post /twilio/calls/:id/bridge': everyone(403),
+  'post /twilio/calls/:id/tester-status': everyone(403),
+  'post /twilio/calls/:id/unit-status': everyone(403),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
@@ -163,7 +172,7 @@ beforeAll(async () => {
 function target(route: string, pattern: string): string {
   const missing = route.endsWith('/remove') && route.includes('/plans/') ? 999999 : undefined;
   if (route === 'post /plans/:id/publish') return `/plans/999999/publish`;
-  if (/^\/(assignments|results|cases|channels|responses)\//.test(pattern)) return pattern.replace(':id', '999999');
+  if (/^\/(assignments|results|cases|channels|responses|calls|twilio)\//.test(pattern)) return pattern.replace(':id', '999999');
   if (pattern.startsWith('/s/')) return pattern.replace(':code', 'NOPE42');
   if (pattern.includes(':qid')) return pattern.replace(':id', String(unitId)).replace(':qid', '1');
   if (pattern.startsWith('/plans')) return pattern.replace(':id', String(planId)).replace(':aid', String(missing ?? assignmentId));

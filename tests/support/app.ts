@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { buildServices, createApp, type Services } from '../../server/app';
+import { buildServices, createApp, type AppDeps, type Services } from '../../server/app';
 import { hashPassword } from '../../server/auth/passwords';
 import type { Role } from '../../server/auth/current-user';
 import { loadConfig, type Config } from '../../server/platform/config';
@@ -25,11 +25,19 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LOG_REQUESTS: 'false', DATA_DIR: dataDir, ...env });
 }
 
-/** The real app on a fresh migrated database (SQLite, or PostgreSQL in the integration-pg project). */
-export async function createTestApp(env: Record<string, string> = {}, clock?: () => Date, logger: Logger = createLogger('silent')): Promise<TestApp> {
+/**
+ * The real app on a fresh migrated database (SQLite, or PostgreSQL in the integration-pg project).
+ * `extra.twilioHttpClient` points the Twilio SDK at a local fake (tests/support/fake-twilio.ts).
+ */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  clock?: () => Date,
+  logger: Logger = createLogger('silent'),
+  extra: Pick<AppDeps, 'twilioHttpClient'> = {},
+): Promise<TestApp> {
   const testDb = await createTestDb();
   const config = testConfig(testDb.dataDir, env);
-  const deps = { db: testDb.db, config, logger, sessionSecret: 'test-secret-that-is-long-enough-0123456789', clock };
+  const deps = { db: testDb.db, config, logger, sessionSecret: 'test-secret-that-is-long-enough-0123456789', clock, ...extra };
   const services = buildServices(deps);
   return { app: createApp(deps, services), services, config, testDb, close: () => testDb.drop() };
 }

@@ -89,4 +89,54 @@ describe('loadConfig', () => {
       'LOG_LEVEL',
     ]);
   });
+
+  describe('Twilio', () => {
+    const TWILIO = {
+      TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+      TWILIO_AUTH_TOKEN: '0123456789abcdef0123456789abcdef',
+      TWILIO_CALLER_ID: '+886277001234',
+      PUBLIC_BASE_URL: 'https://courtesy.example.gov.tw',
+    };
+    const without = (name: keyof typeof TWILIO) => Object.fromEntries(Object.entries(TWILIO).filter(([key]) => key !== name));
+
+    it('is off (manual mode) without its variables', () => {
+      expect(loadConfig({}).twilio).toBeNull();
+      expect(loadConfig({ PUBLIC_BASE_URL: 'https://courtesy.example.gov.tw' }).twilio).toBeNull();
+    });
+
+    it('reads all three with a public address', () => {
+      expect(loadConfig(TWILIO).twilio).toEqual({ accountSid: TWILIO.TWILIO_ACCOUNT_SID, authToken: TWILIO.TWILIO_AUTH_TOKEN, callerId: '+886277001234' });
+    });
+
+    it.each([
+      ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN, TWILIO_CALLER_ID'],
+      ['TWILIO_AUTH_TOKEN', 'TWILIO_ACCOUNT_SID, TWILIO_CALLER_ID'],
+    ])('refuses %s alone, naming the missing ones', (given, missing) => {
+      const env = { PUBLIC_BASE_URL: TWILIO.PUBLIC_BASE_URL, [given]: TWILIO[given as keyof typeof TWILIO] };
+      const message = configError(env).message;
+      expect(message).toContain(`  ${missing}: Twilio needs all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_CALLER_ID or none of them`);
+    });
+
+    it('refuses two of three', () => {
+      expect(configError(without('TWILIO_CALLER_ID')).message).toMatch(/TWILIO_CALLER_ID: Twilio needs all of .* TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN are set/);
+    });
+
+    it('needs PUBLIC_BASE_URL set, as Twilio must reach the webhooks', () => {
+      expect(configError(without('PUBLIC_BASE_URL')).message).toContain('PUBLIC_BASE_URL: calling through Twilio needs the address at which Twilio reaches this server');
+    });
+
+    it.each([
+      ['TWILIO_ACCOUNT_SID', 'SK0123456789abcdef0123456789abcdef', 'must be AC followed by 32 hex digits'],
+      ['TWILIO_CALLER_ID', '02-7700-1234', 'must be the Twilio number in E.164'],
+      ['TWILIO_AUTH_TOKEN', 'abc123xyz', 'is too short'],
+    ])('refuses a malformed %s without echoing it', (name, value, problem) => {
+      const message = configError({ ...TWILIO, [name]: value }).message;
+      expect(message).toContain(`${name}: ${problem}`);
+      expect(message).not.toContain(value);
+    });
+
+    it('never puts the auth token into an error message', () => {
+      expect(configError(without('TWILIO_CALLER_ID')).message).not.toContain(TWILIO.TWILIO_AUTH_TOKEN);
+    });
+  });
 });
