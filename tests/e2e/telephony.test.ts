@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import nodePath from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashPassword } from '../../server/auth/passwords';
-import { startServer, type Running } from '../../server/main';
 import { UnitsRepo, type Unit } from '../../server/org/units-repo';
 import { UsersRepo } from '../../server/org/users-repo';
-import { loadConfig } from '../../server/platform/config';
 import type { Db } from '../../server/platform/db';
 import {
   callLeg,
@@ -19,7 +14,22 @@ import {
   signWebhook,
   type TwilioWebhook,
 } from '../support/fake-twilio';
-import { ADMIN, AGENCY, completeSetup, describeBrowser, expectAccessible, launchBrowser, navigation, newContext, signIn, text, visit, watchCsp } from '../support/browser';
+import {
+  ADMIN,
+  AGENCY,
+  completeSetup,
+  describeBrowser,
+  expectAccessible,
+  launchBrowser,
+  navigation,
+  newContext,
+  signIn,
+  startApp,
+  text,
+  visit,
+  watchCsp,
+  type RunningApp,
+} from '../support/browser';
 
 /**
  * A call through the Twilio bridge in real Chromium, with the real server and
@@ -41,8 +51,7 @@ const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 describeBrowser('a phone test called through the Twilio bridge (Chromium)', () => {
   let fake: FakeTwilio;
-  let running: Running;
-  let dataDir: string;
+  let running: RunningApp;
   let db: Db;
   let browser: Browser;
   let context: BrowserContext;
@@ -73,29 +82,14 @@ describeBrowser('a phone test called through the Twilio bridge (Chromium)', () =
 
   beforeAll(async () => {
     fake = await FakeTwilio.start();
-    dataDir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'courtesy-e2e-telephony-'));
-    running = await startServer(
-      loadConfig({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        LOG_REQUESTS: 'false',
-        DATA_DIR: dataDir,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        PUBLIC_BASE_URL: PUBLIC,
-        TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
-        TWILIO_CALLER_ID: CALLER_ID,
-      }),
-      { announce: () => undefined, twilioHttpClient: fake.httpClient },
+    running = await startApp(
+      { PUBLIC_BASE_URL: PUBLIC, TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID, TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN, TWILIO_CALLER_ID: CALLER_ID },
+      { twilioHttpClient: fake.httpClient },
     );
     db = running.db;
-    if (!running.setupLink) throw new Error('a new server printed no setup link');
-    // The link carries the public address; the browser uses the local one.
-    const link = new URL(running.setupLink);
     browser = await launchBrowser();
     const setup = await newContext(browser);
-    await completeSetup(await setup.newPage(), new URL(`${link.pathname}${link.search}`, running.url).toString());
+    await completeSetup(await setup.newPage(), running.setupUrl);
     await setup.close();
 
     const units = new UnitsRepo(db);
@@ -141,7 +135,6 @@ describeBrowser('a phone test called through the Twilio bridge (Chromium)', () =
     await browser?.close();
     await running?.stop();
     await fake?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   afterEach(() => {

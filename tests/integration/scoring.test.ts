@@ -1,6 +1,7 @@
 import type { Unit } from '../../server/org/units-repo';
 import { revisionHash } from '../../server/courtesy/results-repo';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
+import { fullMarksUnitAnswers } from '../support/score-answers';
 
 /**
  * The evidence trail through HTTP: a tester's attempts and scoring sheet, the
@@ -50,23 +51,7 @@ async function publishedAssignment(unit: Unit, testerId: number, date: string, w
 }
 
 /** Every answer of the unit part, all full marks, with overrides. */
-function answers(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    version,
-    'a_un.answer': '6',
-    'a_un.identify': 'yes',
-    'a_un.greeting': 'yes',
-    'a_un.surname': 'yes',
-    'a_un.message': 'na',
-    'a_un.hold': 'na',
-    'a_un.closing': 'yes',
-    'a_un.hangup': 'yes',
-    'a_un.tone': '2',
-    'a_un.answer_quality': '2',
-    'a_un.referral': 'yes',
-    ...overrides,
-  };
-}
+const answers = (overrides: Record<string, string> = {}) => fullMarksUnitAnswers(version, overrides);
 
 // 14 s (half of 15 → 7.5), surname no (−3), closing no (−3), tone neutral (−1.5), answer partly right (−5).
 // Courtesy: applicable 25 − 6 (N/A) = 19, earned 19 − 3 − 3 − 1.5 = 11.5 → 11.5 × 25/19 = 15.1315…

@@ -15,6 +15,7 @@ import {
   type WebhookTarget,
 } from '../support/fake-twilio';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
+import { fullMarksUnitAnswers } from '../support/score-answers';
 
 /**
  * The click-to-call bridge through HTTP, with the real Twilio SDK pointed at
@@ -84,23 +85,7 @@ async function publishedAssignment(unit: Unit, testerId: number, part: 'unit' | 
 }
 
 /** Every answer of the unit part, full marks, with the ring time given. */
-function answers(seconds: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    version,
-    'a_un.answer': seconds,
-    'a_un.identify': 'yes',
-    'a_un.greeting': 'yes',
-    'a_un.surname': 'yes',
-    'a_un.message': 'na',
-    'a_un.hold': 'na',
-    'a_un.closing': 'yes',
-    'a_un.hangup': 'yes',
-    'a_un.tone': '2',
-    'a_un.answer_quality': '2',
-    'a_un.referral': 'yes',
-    ...extra,
-  };
-}
+const answers = (seconds: string, extra: Record<string, string> = {}) => fullMarksUnitAnswers(version, { 'a_un.answer': seconds, ...extra });
 
 const omit = (params: Record<string, string>, key: string) => Object.fromEntries(Object.entries(params).filter(([k]) => k !== key));
 const target = (path: string, publicBaseUrl = PUBLIC, authToken = FAKE_AUTH_TOKEN): WebhookTarget => ({ authToken, publicBaseUrl, path });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { startServer } from '../../server/main';
+import { startServer, type StartOptions } from '../../server/main';
 import { loadConfig } from '../../server/platform/config';
 import type { Db } from '../../server/platform/db';
 
@@ -86,8 +86,12 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** The real server (startServer) on a free port with an empty database in a temporary folder. */
-export async function startApp(): Promise<RunningApp> {
+/**
+ * The real server (startServer) on a free port with an empty database in a
+ * temporary folder; `env` adds settings (e.g. Twilio's), `options` start
+ * options (e.g. the fake Twilio's HTTP client).
+ */
+export async function startApp(env: Record<string, string> = {}, options: Omit<StartOptions, 'announce'> = {}): Promise<RunningApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'courtesy-e2e-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -96,8 +100,9 @@ export async function startApp(): Promise<RunningApp> {
     DATA_DIR: dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
+    ...env,
   });
-  const running = await startServer(config, { announce: () => undefined });
+  const running = await startServer(config, { ...options, announce: () => undefined });
   if (!running.setupLink) {
     await running.stop();
     throw new Error('a new server printed no setup link');
