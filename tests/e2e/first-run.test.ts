@@ -1,20 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  ADMIN,
-  AGENCY,
-  describeBrowser,
-  fillSetupForm,
-  expectAccessible,
-  focused,
-  launchBrowser,
-  navigation,
-  newContext,
-  startApp,
-  text,
-  visit,
-  watchCsp,
-  type RunningApp,
-} from '../support/browser';
+import { ADMIN, AGENCY, describeBrowser, expectAccessible, fillSetupForm, focused, hashAfterLink, launchBrowser, navigation, newContext, type RunningApp, startApp, text, visit, watchCsp } from '../support/browser';
 
 /**
  * The first minutes of a new installation, in real Chromium: the one-time setup
@@ -78,7 +63,7 @@ describeBrowser('first run and signing in (Chromium)', () => {
 
     // The summary's link leads to the field.
     await links.first().click();
-    expect(new URL(page.url()).hash).toBe('#passwordConfirm');
+    expect(await hashAfterLink(page, '#passwordConfirm')).toBe('#passwordConfirm');
     expect((await focused(page)).id).toBe('passwordConfirm');
 
     await page.fill('#password', ADMIN.password);

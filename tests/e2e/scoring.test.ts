@@ -10,21 +10,7 @@ import { UnitsRepo, type Unit } from '../../server/org/units-repo';
 import { UsersRepo } from '../../server/org/users-repo';
 import { loadConfig } from '../../server/platform/config';
 import type { Db } from '../../server/platform/db';
-import {
-  AGENCY,
-  completeSetup,
-  describeBrowser,
-  expectAccessible,
-  focused,
-  launchBrowser,
-  navigation,
-  newContext,
-  signIn,
-  text,
-  visit,
-  watchCsp,
-  widths,
-} from '../support/browser';
+import { AGENCY, completeSetup, describeBrowser, expectAccessible, focused, hashAfterLink, launchBrowser, navigation, newContext, signIn, text, visit, watchCsp, widths } from '../support/browser';
 
 /**
  * One phone courtesy test from the call to the re-test, in real Chromium on a
@@ -394,7 +380,7 @@ describeBrowser('a phone courtesy test from the call to the re-test (Chromium, p
     await fromSkipLink(page);
     expect(await tabTo(page, '.error-summary a', 1)).toBe(1);
     await page.keyboard.press('Enter');
-    expect(new URL(page.url()).hash).toBe('#a_un.hangup');
+    expect(await hashAfterLink(page, '#a_un.hangup')).toBe('#a_un.hangup');
     await choose(page, 'a_un.hangup', 'yes', 1);
     await tabTo(page, 'main form button', 12);
     expect(await text(page, ':focus')).toBe('計算分數');

@@ -212,6 +212,17 @@ export async function signIn(page: Page, baseUrl: string, email = ADMIN.email, p
   if (status !== 200 || new URL(page.url()).pathname !== '/') throw new Error(`sign-in failed for ${email}: ${status} at ${page.url()}`);
 }
 
+/**
+ * The page's fragment once it is `expected` (decoded), or what it is after
+ * two seconds: following an in-page link by keyboard updates the address a
+ * moment after the key press, later still on a busy machine.
+ */
+export async function hashAfterLink(page: Page, expected: string): Promise<string> {
+  const read = () => decodeURIComponent(new URL(page.url()).hash);
+  await page.waitForFunction((e) => decodeURIComponent(window.location.hash) === e, expected, { timeout: 2000 }).catch(() => undefined);
+  return read();
+}
+
 /** The element that has keyboard focus: tag, id and text, for assertions. */
 export async function focused(page: Page): Promise<{ tag: string; id: string; text: string }> {
   return page.evaluate(() => {
