@@ -4,6 +4,15 @@ import session from 'express-session';
 import helmet from 'helmet';
 import multer from 'multer';
 import type { Logger } from 'pino';
+import { ApiGate } from './api/access';
+import { PublicDatasetsRepo } from './api/datasets';
+import { apiPageRoutes } from './api/pages';
+import { apiErrorHandler, apiNotFound } from './api/problem';
+import { ApiRepo } from './api/repo';
+import { apiRoutes } from './api/routes';
+import { ApiService } from './api/service';
+import { ApiTokensRepo } from './api/tokens-repo';
+import { ApiTokensService } from './api/tokens-service';
 import { csrfProtection } from './auth/csrf';
 import { guard } from './auth/guard';
 import { authRoutes } from './auth/routes';
@@ -86,6 +95,18 @@ export function buildServices(deps: AppDeps) {
   const ringTimes = new CallRingTimes(callsRepo);
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
   // Without credentials there is no client: manual mode, and the pages say so.
+  const dashboard = new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock);
+  const publicDatasets = new PublicDatasetsRepo(db);
+  const api = new ApiService(dashboard, unitsRepo, resultsRepo, settings, new ApiRepo(db), surveyDefinitions);
+  const apiGate = new ApiGate(
+    new ApiTokensRepo(db),
+    (userId) => auth.currentUser(userId),
+    new RateLimiter(db),
+    publicDatasets,
+    () => api.datasets(),
+    { max: config.apiRequestsPerMinute, windowMs: 60_000 },
+    clock,
+  );
   const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
   return {
     db,
@@ -104,7 +125,11 @@ export function buildServices(deps: AppDeps) {
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
-    dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
+    dashboard,
+    api,
+    apiGate,
+    apiTokens: new ApiTokensService(db, clock),
+    publicDatasets,
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -126,6 +151,8 @@ export function routeTable(services: Services): Route[] {
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),
+    ...apiPageRoutes(services.db, services.apiTokens, services.api, services.publicDatasets, services.clock),
+    ...apiRoutes(services.api, services.apiGate, () => services.config.publicBaseUrl),
   ];
 }
 
@@ -189,7 +216,8 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   });
   // The citizen's survey pages (/s/…) need no session: nobody signs in there, and they must stay fast.
   // Twilio's webhooks (/twilio/…) have none either: each is signed instead (telephony/routes.ts).
-  const sessionless = (req: Request) => req.path.startsWith('/s/') || req.path.startsWith('/twilio/');
+  // Nor has the open-data API (/api/…): it reads only (GET), with a bearer token or none (api/access.ts).
+  const sessionless = (req: Request) => req.path.startsWith('/s/') || req.path.startsWith('/twilio/') || req.path.startsWith('/api/');
   app.use((req, res, next) => (sessionless(req) ? next() : sessions(req, res, next)));
   app.use(async (req, res, next) => {
     const userId = req.session?.userId;
@@ -204,10 +232,13 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   const assets = loadAssets();
   app.use(localsMiddleware(assets));
 
+  app.use('/api', services.apiGate.authenticate);
   const router = express.Router();
   for (const route of routeTable(services)) router[route.method](route.path, guard(route.access), ...route.handlers);
   app.use(router);
 
+  app.use('/api', apiNotFound);
+  app.use('/api', apiErrorHandler(logger));
   app.use(notFoundHandler);
   app.use(errorHandler(logger, assets));
   return app;

@@ -36,6 +36,7 @@ const envSchema = z.object({
   SETUP_LINK_VALID_MINUTES: z.coerce.number().int().min(1).default(60),
   RESET_LINK_VALID_MINUTES: z.coerce.number().int().min(1).default(24 * 60),
   LOG_REQUESTS: booleanish.default(true),
+  API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(120),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/i, 'must be AC followed by 32 hex digits (the Account SID on the Twilio console)').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16, 'is too short to be a Twilio auth token').optional(),
   TWILIO_CALLER_ID: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be the Twilio number in E.164, e.g. +886277001234').optional(),
@@ -67,6 +68,8 @@ export interface Config {
   login: { maxFailuresPerAccount: number; maxFailuresPerClient: number; windowMinutes: number };
   setupLinkValidMinutes: number;
   resetLinkValidMinutes: number;
+  /** Requests to the open-data API (/api) allowed per token, or per client without one, per minute. */
+  apiRequestsPerMinute: number;
   /** Null: manual mode (testers dial themselves and type the ring time). */
   twilio: TwilioConfig | null;
 }
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     setupLinkValidMinutes: e.SETUP_LINK_VALID_MINUTES,
     resetLinkValidMinutes: e.RESET_LINK_VALID_MINUTES,
+    apiRequestsPerMinute: e.API_REQUESTS_PER_MINUTE,
     twilio,
   };
 }
