@@ -57,7 +57,8 @@ export function sendProblem(res: Response, status: number, body: Problem): void 
 }
 
 /** A zod failure on query or path parameters as parameter errors (each message a catalog key, else a generic one). */
-export function parameterErrors(error: z.ZodError): ParameterError[] {
+export function parameterErrors(error: z.ZodError, input: unknown): ParameterError[] {
+  const given = (name: string | undefined): unknown => (name !== undefined && typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[name] : undefined);
   const out: ParameterError[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -66,9 +67,11 @@ export function parameterErrors(error: z.ZodError): ParameterError[] {
     }
     const parameter = issue.path.map(String).join('.') || 'query';
     if (out.some((e) => e.parameter === parameter)) continue;
+    const value = given(issue.path.length === 1 ? String(issue.path[0]) : undefined);
     let key: MessageKey = isMessageKey(issue.message) ? issue.message : 'api.param.invalid';
-    if (issue.code === 'invalid_type' && issue.input === undefined) key = 'api.param.required';
-    else if (issue.code === 'invalid_type' && Array.isArray(issue.input)) key = 'api.param.repeated';
+    // A repeated parameter arrives as an array (?period=a&period=b), a missing one as nothing.
+    if (Array.isArray(value)) key = 'api.param.repeated';
+    else if (value === undefined && issue.code === 'invalid_type') key = 'api.param.required';
     out.push({ parameter, key });
   }
   return out;

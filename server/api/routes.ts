@@ -13,7 +13,7 @@ const READERS = ['admin', 'manager', 'unit_head'] as const;
 
 function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
   const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw new ApiError(400, 'api.problem.parameters', parameterErrors(parsed.error));
+  if (!parsed.success) throw new ApiError(400, 'api.problem.parameters', parameterErrors(parsed.error, req.query));
   return parsed.data;
 }
 

@@ -133,6 +133,20 @@ const MATRIX: Record<string, Expected> = {
   'post /twilio/calls/:id/bridge': everyone(403),
   'post /twilio/calls/:id/tester-status': everyone(403),
   'post /twilio/calls/:id/unit-status': everyone(403),
+  // Personal API tokens (api.test.ts covers making, listing and revoking them); a token that does not exist is 404.
+  'get /account/tokens': only('get', UNITS_SEE, 200),
+  'post /account/tokens': only('post', UNITS_SEE, 422),
+  'post /account/tokens/:id/revoke': only('post', UNITS_SEE, 404),
+  'get /settings/api': only('get', ADMIN, 200),
+  // An empty form marks nothing public, which is the default.
+  'post /settings/api': only('post', ADMIN, 303),
+  // The open-data API takes no session: its document is public; with nothing marked public, every dataset needs a token.
+  'get /api/openapi.json': everyone(200),
+  'get /api/v1/surveys': everyone(401),
+  'get /api/v1/surveys/:survey/results': everyone(401),
+  'get /api/v1/units': everyone(401),
+  'get /api/v1/periods': everyone(401),
+  'get /api/v1/phone-tests': everyone(401),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
@@ -174,6 +188,7 @@ function target(route: string, pattern: string): string {
   if (route === 'post /plans/:id/publish') return `/plans/999999/publish`;
   if (/^\/(assignments|results|cases|channels|responses|calls|twilio)\//.test(pattern)) return pattern.replace(':id', '999999');
   if (pattern.startsWith('/s/')) return pattern.replace(':code', 'NOPE42');
+  if (pattern.startsWith('/api/')) return pattern.replace(':survey', 'citizen');
   if (pattern.includes(':qid')) return pattern.replace(':id', String(unitId)).replace(':qid', '1');
   if (pattern.startsWith('/plans')) return pattern.replace(':id', String(planId)).replace(':aid', String(missing ?? assignmentId));
   return pattern.replace(':id', String(pattern.startsWith('/users') ? userId : unitId));

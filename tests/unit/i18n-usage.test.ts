@@ -70,6 +70,7 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'dashboard.verdict.${}': ['up', 'down', 'none'],
   'dashboard.vsRest.${}': ['up', 'down', 'none'],
   'dashboard.weighting.${}': ['unreachable', 'empty'],
+  'tokens.state.${}': ['active', 'expired', 'revoked'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };
