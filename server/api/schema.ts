@@ -27,6 +27,7 @@ const period = z
 
 const unit = z
   .string({ error: 'api.param.unit' })
+  .regex(/^\d{1,10}$/, 'api.param.unit')
   .transform((raw, ctx): number => {
     const id = idParam(raw);
     if (id === undefined) {

@@ -160,6 +160,20 @@ describe('tokens', () => {
     expect((await manager.agent.get('/account/tokens')).text).toContain('已過期');
   });
 
+  test('a token carries its owner’s current rights: a tester’s is refused, a deactivated account’s is unknown', async () => {
+    const email = (await seedUser(t, 'unit_head', a2.id)).email;
+    const owner = await signedIn(t.app, email);
+    const made = await makeToken(owner, 'rights');
+    expect((await api('/api/v1/units', made.token)).status).toBe(200);
+    const db = t.testDb.db;
+    await db('users').where({ email }).update({ role: 'tester' });
+    const refused = await api('/api/v1/units', made.token);
+    expect(refused.status).toBe(403);
+    expect(problemResponse.parse(refused.body).detail).toContain('角色');
+    await db('users').where({ email }).update({ role: 'unit_head', active: false });
+    expect((await api('/api/v1/units', made.token)).status).toBe(401);
+  });
+
   test('a token records when it was last used', async () => {
     const made = await makeToken(admin, 'last used');
     const row = () => t.testDb.db('api_tokens').where({ token_hash: hashToken(made.token) }).first() as Promise<{ last_used_at: string | null }>;
@@ -332,6 +346,9 @@ describe('bad parameters are explained, never a 500', () => {
     const missing = await api('/api/v2/whatever', managerToken);
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const undecodable = await api('/api/v1/surveys/%E0%A4%A/results?period=2026', managerToken);
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.headers['content-type']).toMatch(/^application\/problem\+json/);
     const posted = await request(t.app).post('/api/v1/units').set('Authorization', `Bearer ${managerToken}`).type('form').send({ a: '1' });
     expect(posted.status).toBe(404);
     expect(posted.headers['content-type']).toMatch(/^application\/problem\+json/);

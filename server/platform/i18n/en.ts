@@ -861,7 +861,7 @@ export const en: Messages = {
   'api.problem.500': 'Server error',
   'api.problem.500.detail': 'Something went wrong on the server. Try again later.',
   'api.problem.notFound': 'No such API path; see /api/openapi.json.',
-  'api.problem.badBody': 'The API takes GET requests only, without a body.',
+  'api.problem.badBody': 'The request could not be read: the API takes GET requests with query parameters only.',
   'api.problem.parameters': 'Correct the request as each parameter’s message says.',
   'api.problem.tokenRequired': 'This data is not public: send a token in the Authorization header (Bearer).',
   'api.problem.tokenInvalid': 'The token is not valid: malformed, unknown, revoked or expired.',

@@ -859,7 +859,7 @@ export const zhTW = {
   'api.problem.500': '伺服器錯誤',
   'api.problem.500.detail': '伺服器發生錯誤，請稍後再試。',
   'api.problem.notFound': '沒有這個 API 路徑，請參考 /api/openapi.json。',
-  'api.problem.badBody': 'API 只接受 GET 請求，不需要內容。',
+  'api.problem.badBody': '無法讀取這個請求：API 只接受 GET 請求與查詢參數。',
   'api.problem.parameters': '請依各參數的說明修正請求。',
   'api.problem.tokenRequired': '這份資料不公開：請在 Authorization 標頭附上權杖（Bearer）。',
   'api.problem.tokenInvalid': '權杖無效：格式錯誤、不存在、已撤銷或已過期。',
