@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ResultsRepo } from '../courtesy/results-repo';
 import type { Unit, UnitsRepo } from '../org/units-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
@@ -12,7 +13,6 @@ import { allDatasets, surveyDataset, type Dataset } from './datasets';
 import { ApiError } from './problem';
 import type { ApiRepo } from './repo';
 import type { FiguresQuery, periodsResponse, phoneTestsResponse, surveyResultsResponse, surveysResponse, unitsResponse } from './schema';
-import type { z } from 'zod';
 
 /** What a caller may read: the units under `reach`, and of the datasets those listed (all of them for a token holder). */
 export interface Grant {
