@@ -54,6 +54,9 @@ import { CallsRepo } from './telephony/calls-repo';
 import { createTelephonyClient, type HttpClientFactory } from './telephony/client';
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
+import { SmsOutbox } from './telephony/sms-outbox';
+import { SmsRepo } from './telephony/sms-repo';
+import { smsRoutes } from './telephony/sms-routes';
 
 export interface AppDeps {
   db: Db;
@@ -104,6 +107,7 @@ export function buildServices(deps: AppDeps) {
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
+    smsOutbox: new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger),
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }
@@ -123,6 +127,7 @@ export function routeTable(services: Services): Route[] {
     ...courtesyRoutes(services.plans),
     ...resultsRoutes(services.results, services.cases, services.telephony.calling),
     ...telephonyRoutes(services.telephony, services.results, services.config),
+    ...smsRoutes(services.smsOutbox, services.config),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),

@@ -21,6 +21,7 @@ export interface Running {
 
 const HOUR = 3600_000;
 const JOB_INTERVAL = 10 * 60_000;
+const SMS_INTERVAL = 60_000;
 
 /** config → db → migrate → jobs → listen. The only place that starts things. */
 export interface StartOptions {
@@ -52,6 +53,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     runOnce(db, 'case-reminders', new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10), new Date(), async () => {
       await services.cases.remindDue(new Date());
     }).catch((err: unknown) => logger.error({ err }, 'case reminders failed'));
+  // Every instance dispatches: each message is claimed by exactly one (sms-outbox.ts).
+  const dispatchSms = () =>
+    services.smsOutbox
+      .dispatchDue(new Date())
+      .then((r) => (r.sent > 0 || r.failed > 0) && logger.info(r, 'SMS outbox dispatched'))
+      .catch((err: unknown) => logger.error({ err }, 'SMS dispatch failed'));
+  const dispatching = setInterval(() => void dispatchSms(), SMS_INTERVAL);
+  dispatching.unref();
   const drafting = setInterval(() => {
     void draft();
     void remind();
@@ -86,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     async stop() {
       clearInterval(sweep);
       clearInterval(drafting);
+      clearInterval(dispatching);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

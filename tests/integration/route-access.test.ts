@@ -133,6 +133,7 @@ const MATRIX: Record<string, Expected> = {
   'post /twilio/calls/:id/bridge': everyone(403),
   'post /twilio/calls/:id/tester-status': everyone(403),
   'post /twilio/calls/:id/unit-status': everyone(403),
+  'post /twilio/sms/:id/status': everyone(403),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
