@@ -55,6 +55,7 @@ import { createTelephonyClient, type HttpClientFactory } from './telephony/clien
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
 import { SmsOutbox } from './telephony/sms-outbox';
+import { SmsReminders } from './telephony/sms-reminders';
 import { SmsRepo } from './telephony/sms-repo';
 import { smsRoutes } from './telephony/sms-routes';
 
@@ -80,16 +81,18 @@ export function buildServices(deps: AppDeps) {
   const notifications = new NotificationsRepo(db);
   const calendar = new CalendarService(db, new CalendarRepo(db), clock);
   const plansRepo = new PlansRepo(db);
-  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock);
+  // Without credentials there is no client: manual mode, and the pages say so.
+  const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
+  const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
+  const resultsRepo = new ResultsRepo(db);
+  const smsReminders = new SmsReminders(db, smsOutbox, plansRepo, resultsRepo, usersRepo, config);
+  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock, smsReminders);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
-  const resultsRepo = new ResultsRepo(db);
   const callsRepo = new CallsRepo(db);
   const ringTimes = new CallRingTimes(callsRepo);
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
-  // Without credentials there is no client: manual mode, and the pages say so.
-  const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
   return {
     db,
     config,
@@ -107,7 +110,8 @@ export function buildServices(deps: AppDeps) {
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
-    smsOutbox: new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger),
+    smsOutbox,
+    smsReminders,
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }

@@ -134,6 +134,7 @@ const MATRIX: Record<string, Expected> = {
   'post /twilio/calls/:id/tester-status': everyone(403),
   'post /twilio/calls/:id/unit-status': everyone(403),
   'post /twilio/sms/:id/status': everyone(403),
+  'get /sms': only('get', PLANS, 200),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
