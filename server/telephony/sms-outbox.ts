@@ -28,7 +28,7 @@
  *   with a conditional UPDATE, so two instances never send one twice, and sends them through Twilio
  *   with a status callback to PUBLIC_BASE_URL + /twilio/sms/:id/status (signature-checked). Twilio busy
  *   or unreachable: retried (RETRY_DELAYS_MINUTES); refused: failed with Twilio's error code; cut off
- *   mid-request: failed as 'unknownOutcome', never retried.
+ *   mid-request: failed as 'unknownOutcome', never retried (a delivery report arriving later still counts).
  * - Delivery callbacks move the status forward only (queued → sent → delivered / undelivered / failed),
  *   whatever order they come in; `find(id)` reads a message back; /sms lists them for managers.
  */
