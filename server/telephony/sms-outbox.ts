@@ -10,7 +10,7 @@
  *       const { id, status, reason } = await outbox.enqueue({
  *         to: person.phoneE164,                  // E.164 or as typed ('0912-345-678'); null when there is none
  *         body: `${brand}請填寫滿意度調查 https://…/s/abc`,  // checked: brand first, full URLs, no shorteners
- *         purpose: 'invitation',                  // SMS_PURPOSES in sms-status.ts: add yours there (+ 'sms.purpose.…' keys)
+ *         purpose: 'invitation',                  // one of SMS_PURPOSES (sms-status.ts); a new one also needs 'sms.purpose.…' keys
  *         reference: `invitation:${invitationId}`, // shown to managers; free text up to 100 characters
  *         unitId,                                 // whose managers see it, and whose agency is the brand
  *         dedupeKey: `invitation:${invitationId}`, // optional: a second enqueue returns the first message
