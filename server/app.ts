@@ -63,6 +63,10 @@ import { CallsRepo } from './telephony/calls-repo';
 import { createTelephonyClient, type HttpClientFactory } from './telephony/client';
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
+import { SmsOutbox } from './telephony/sms-outbox';
+import { SmsReminders } from './telephony/sms-reminders';
+import { SmsRepo } from './telephony/sms-repo';
+import { smsRoutes } from './telephony/sms-routes';
 
 export interface AppDeps {
   db: Db;
@@ -86,15 +90,18 @@ export function buildServices(deps: AppDeps) {
   const notifications = new NotificationsRepo(db);
   const calendar = new CalendarService(db, new CalendarRepo(db), clock);
   const plansRepo = new PlansRepo(db);
-  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock);
+  // Without credentials there is no client: manual mode, and the pages say so.
+  const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
+  const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
+  const resultsRepo = new ResultsRepo(db);
+  const smsReminders = new SmsReminders(db, smsOutbox, plansRepo, resultsRepo, usersRepo, config);
+  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock, smsReminders);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
-  const resultsRepo = new ResultsRepo(db);
   const callsRepo = new CallsRepo(db);
   const ringTimes = new CallRingTimes(callsRepo);
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
-  // Without credentials there is no client: manual mode, and the pages say so.
   const dashboard = new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock);
   const publicDatasets = new PublicDatasetsRepo(db);
   const api = new ApiService(dashboard, unitsRepo, resultsRepo, settings, new ApiRepo(db), surveyDefinitions);
@@ -107,7 +114,6 @@ export function buildServices(deps: AppDeps) {
     { max: config.apiRequestsPerMinute, windowMs: 60_000 },
     clock,
   );
-  const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
   return {
     db,
     config,
@@ -130,6 +136,8 @@ export function buildServices(deps: AppDeps) {
     apiGate,
     apiTokens: new ApiTokensService(db, clock),
     publicDatasets,
+    smsOutbox,
+    smsReminders,
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -148,6 +156,7 @@ export function routeTable(services: Services): Route[] {
     ...courtesyRoutes(services.plans),
     ...resultsRoutes(services.results, services.cases, services.telephony.calling),
     ...telephonyRoutes(services.telephony, services.results, services.config),
+    ...smsRoutes(services.smsOutbox, services.config),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),

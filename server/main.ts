@@ -9,6 +9,7 @@ import { createLogger } from './platform/logger';
 import { migrateLatest } from './platform/migrations';
 import { sessionSecret } from './platform/settings';
 import type { HttpClientFactory } from './telephony/client';
+import { testerRemindersJob } from './telephony/sms-reminders';
 
 export interface Running {
   server: Server;
@@ -21,6 +22,7 @@ export interface Running {
 
 const HOUR = 3600_000;
 const JOB_INTERVAL = 10 * 60_000;
+const SMS_INTERVAL = 60_000;
 
 /** config → db → migrate → jobs → listen. The only place that starts things. */
 export interface StartOptions {
@@ -52,13 +54,27 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     runOnce(db, 'case-reminders', new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10), new Date(), async () => {
       await services.cases.remindDue(new Date());
     }).catch((err: unknown) => logger.error({ err }, 'case reminders failed'));
+  // Every instance dispatches: each message is claimed by exactly one (sms-outbox.ts).
+  const dispatchSms = () =>
+    services.smsOutbox
+      .dispatchDue(new Date())
+      .then((r) => (r.sent > 0 || r.failed > 0) && logger.info(r, 'SMS outbox dispatched'))
+      .catch((err: unknown) => logger.error({ err }, 'SMS dispatch failed'));
+  const dispatching = setInterval(() => void dispatchSms(), SMS_INTERVAL);
+  dispatching.unref();
+  const remindTesters = () =>
+    testerRemindersJob(db, services.smsReminders, new Date())
+      .then((r) => r.ran && logger.info({ date: r.date, stored: r.stored }, 'queued the testers\' SMS reminders'))
+      .catch((err: unknown) => logger.error({ err }, 'testers\' SMS reminders failed'));
   const drafting = setInterval(() => {
     void draft();
     void remind();
+    void remindTesters();
   }, JOB_INTERVAL);
   drafting.unref();
   void draft();
   void remind();
+  void remindTesters();
 
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -86,6 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     async stop() {
       clearInterval(sweep);
       clearInterval(drafting);
+      clearInterval(dispatching);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

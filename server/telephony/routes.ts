@@ -16,7 +16,7 @@ const TESTER = ['tester'] as const;
  * /twilio/ from both): each must be signed with the account's auth token for
  * the exact public URL it was sent to, or it is refused before anything is read.
  */
-function signedByTwilio(config: Config): RequestHandler {
+export function signedByTwilio(config: Config): RequestHandler {
   return (req, _res, next) => {
     const token = config.twilio?.authToken;
     if (!token || !validateTwilioSignature(token, config.publicBaseUrl, req.originalUrl, req.headers, req.body)) return next(new ForbiddenError());

@@ -147,6 +147,8 @@ const MATRIX: Record<string, Expected> = {
   'get /api/v1/units': everyone(401),
   'get /api/v1/periods': everyone(401),
   'get /api/v1/phone-tests': everyone(401),
+  'post /twilio/sms/:id/status': everyone(403),
+  'get /sms': only('get', PLANS, 200),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),

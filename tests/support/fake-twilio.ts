@@ -95,6 +95,25 @@ export class FakeTwilio {
   /** An SDK httpClient that talks to this fake; also usable as createTelephonyClient's factory. */
   readonly httpClient = (options: RequestClient.RequestClientOptions = {}): FakeRequestClient => new FakeRequestClient(this.baseUrl, options);
 
+  /** Holds every answer this long (ms): lets tests overlap two senders' requests. */
+  responseDelayMs = 0;
+
+  /**
+   * The status callbacks Twilio would post for a message it was asked to send, signed for the
+   * StatusCallback URL the product gave, with paths relative to `publicBaseUrl` (to play at the app).
+   * delivered: sent then delivered; undelivered: sent then undelivered (30003); failed: failed (30001).
+   */
+  messageCallbacks(messageSid: string, outcome: 'delivered' | 'undelivered' | 'failed', publicBaseUrl: string, errorCode?: number): TwilioWebhook[] {
+    const message = this.messages.find((m) => m.sid === messageSid);
+    const callback = str(message?.params.StatusCallback);
+    const base = publicBaseUrl.replace(/\/+$/, '');
+    if (!message || !callback?.startsWith(`${base}/`)) throw new Error(`message ${messageSid} has no status callback under ${base}`);
+    const target: WebhookTarget = { authToken: this.authToken, publicBaseUrl: base, path: callback.slice(base.length) };
+    const o = { messageSid, to: str(message.params.To) ?? '' };
+    if (outcome === 'delivered') return smsDelivered(target, o);
+    return smsFailed(target, { ...o, status: outcome, errorCode });
+  }
+
   failNext(failure: FakeFailure): void {
     this.failures.push(failure);
   }
@@ -113,7 +132,9 @@ export class FakeTwilio {
       path === `${account}/Calls.json` ? 'calls' : path === `${account}/Messages.json` ? 'messages' : recording ? 'recordings' : null;
     this.requests.push({ method: req.method ?? '', path, resource, params });
     const send = (status: number, body: string, type = 'application/json; charset=utf-8') => {
-      res.writeHead(status, body === '' ? {} : { 'Content-Type': type }).end(body);
+      const answer = () => res.writeHead(status, body === '' ? {} : { 'Content-Type': type }).end(body);
+      if (this.responseDelayMs > 0) setTimeout(answer, this.responseDelayMs);
+      else answer();
     };
 
     const expected = `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64')}`;
