@@ -52,6 +52,9 @@ import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
 import { CallsRepo } from './telephony/calls-repo';
 import { createTelephonyClient, type HttpClientFactory } from './telephony/client';
+import { RecordingsRepo } from './telephony/recordings-repo';
+import { recordingRoutes } from './telephony/recordings-routes';
+import { RecordingsService } from './telephony/recordings-service';
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
 
@@ -87,6 +90,7 @@ export function buildServices(deps: AppDeps) {
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
   // Without credentials there is no client: manual mode, and the pages say so.
   const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
+  const recordings = new RecordingsService(new RecordingsRepo(db), callsRepo, plansRepo, settings, config, telephonyClient, clock, deps.logger);
   return {
     db,
     config,
@@ -103,7 +107,8 @@ export function buildServices(deps: AppDeps) {
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
-    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
+    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
+    recordings,
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }
@@ -121,8 +126,9 @@ export function routeTable(services: Services): Route[] {
     ...calendarRoutes(services.calendar),
     ...settingsRoutes(services.db, services.settings, services.telephony, services.clock),
     ...courtesyRoutes(services.plans),
-    ...resultsRoutes(services.results, services.cases, services.telephony.calling),
-    ...telephonyRoutes(services.telephony, services.results, services.config),
+    ...resultsRoutes(services.results, services.cases, services.telephony.calling, services.recordings),
+    ...telephonyRoutes(services.telephony, services.results, services.config, services.recordings),
+    ...recordingRoutes(services.recordings),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),
