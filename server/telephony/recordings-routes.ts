@@ -1,7 +1,8 @@
 import { pipeline } from 'node:stream/promises';
+import { HttpError } from '../platform/errors';
 import { renderPage } from '../platform/http';
 import { get, idOf, me, type Route } from '../platform/routes';
-import { singleRange, type RecordingsService } from './recordings-service';
+import { singleRange, type RecordingsService, type StreamAnswer } from './recordings-service';
 
 const PLAYERS = ['admin', 'manager', 'tester'] as const;
 const MANAGE = ['admin', 'manager'] as const;
@@ -15,9 +16,18 @@ const MANAGE = ['admin', 'manager'] as const;
 export function recordingRoutes(recordings: RecordingsService): Route[] {
   return [
     get('/recordings/:id/audio', PLAYERS, async (req, res) => {
-      const answer = await recordings.stream(me(req), idOf(req, 'id'), singleRange(req.headers.range));
       res.set('Cache-Control', 'private, no-store');
+      let answer: StreamAnswer;
+      try {
+        answer = await recordings.stream(me(req), idOf(req, 'id'), singleRange(req.headers.range));
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        // Twilio unreachable or timing out: say so, not a 500.
+        req.log?.warn({ err }, 'fetching a recording from Twilio failed');
+        return res.status(502).type('text/plain; charset=utf-8').send(req.t('recording.unavailable'));
+      }
       if (answer.kind === 'gone') return res.status(410).type('text/plain; charset=utf-8').send(req.t('recording.deleted.short'));
+      if (answer.kind === 'unavailable') return res.status(502).type('text/plain; charset=utf-8').send(req.t('recording.unavailable'));
       const { status, headers, body } = answer.media;
       if (status !== 200 && status !== 206 && status !== 416) {
         body.resume();

@@ -60,7 +60,8 @@ export interface RetentionRun {
   failed: number;
 }
 
-export type StreamAnswer = { kind: 'media'; media: RecordingMedia } | { kind: 'gone' };
+/** 'gone': deleted per the retention period; 'unavailable': Twilio is no longer configured. */
+export type StreamAnswer = { kind: 'media'; media: RecordingMedia } | { kind: 'gone' } | { kind: 'unavailable' };
 
 /**
  * Recordings of bridged calls: whether a call is to be recorded (the setting
@@ -150,7 +151,8 @@ export class RecordingsService {
     const recording = await this.repo.find(recordingId);
     const call = recording ? await this.calls.find(recording.callId) : undefined;
     if (!recording || !call || !(await this.mayPlay(user, call)) || recording.status !== 'completed') throw new NotFoundError();
-    if (recording.deletedAt !== null || !this.client) return { kind: 'gone' };
+    if (recording.deletedAt !== null) return { kind: 'gone' };
+    if (!this.client) return { kind: 'unavailable' };
     return { kind: 'media', media: await this.client.fetchRecording(recording.recordingSid, range) };
   }
 

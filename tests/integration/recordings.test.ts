@@ -375,6 +375,14 @@ describe('playing a recording', () => {
     expect((await otherTester.agent.get(`/calls/${rec.callId}`)).status).toBe(404);
   });
 
+  test('Twilio failing to serve the file: 502 with a message, never a 500', async () => {
+    fake.failNext({ status: 503, code: 20503, message: 'Service Unavailable' });
+    const res = await tester.agent.get(`/recordings/${rec.recordingId}/audio`);
+    expect(res.status).toBe(502);
+    expect(res.text).toBe('目前無法自 Twilio 取得錄音，請稍後再試。');
+    expect(res.headers['cache-control']).toBe('private, no-store');
+  });
+
   test("the result page plays it for the manager and the call's tester", async () => {
     expect((await tester.post(`/assignments/${rec.assignmentId}/score/confirm`, fullMarksUnitAnswers(version, { 'a_un.answer': '5' }))).status).toBe(303);
     const result = await db()('results').where({ assignment_id: rec.assignmentId }).first();
