@@ -329,6 +329,9 @@ describe('playing a recording', () => {
   test("the tester's call page has a player whose audio comes from this server, never from Twilio", async () => {
     const page = (await tester.agent.get(`/calls/${rec.callId}`)).text;
     expect(page).toContain(`<audio controls preload="none" src="/recordings/${rec.recordingId}/audio"`);
+    expect(page).toMatch(/本通電話錄音：您已於 民國115年12月7日 \d\d:\d\d 確認告知或取得同意。/);
+    // Calling again offers the consent box again: each call's consent is its own.
+    expect(page).toContain('<input type="checkbox" id="consent-again" name="consent" value="yes"');
     expect(page).toContain('長度 42 秒 · 2 聲道');
     expect(page).not.toContain('twilio.com');
     expect(page).not.toContain(rec.recordingSid);
