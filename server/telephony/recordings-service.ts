@@ -184,6 +184,7 @@ export class RecordingsService {
       } catch (err) {
         const message =
           err instanceof twilio.RestException ? `${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ') : err instanceof Error ? err.message : String(err);
+        // A minute early: the next day's run starts at about the same time of day, and must not just miss it.
         const next = new Date(now.getTime() + deleteBackoffDays(recording.deleteAttempts + 1) * DAY_MS - 60_000).toISOString();
         await this.repo.markDeleteFailed(recording.id, message, next, now.toISOString());
         this.logger.warn({ err, recordingSid: recording.recordingSid }, 'deleting an expired recording at Twilio failed');
