@@ -61,6 +61,9 @@ import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
 import { CallsRepo } from './telephony/calls-repo';
 import { createTelephonyClient, type HttpClientFactory } from './telephony/client';
+import { RecordingsRepo } from './telephony/recordings-repo';
+import { recordingRoutes } from './telephony/recordings-routes';
+import { RecordingsService } from './telephony/recordings-service';
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
 import { SmsOutbox } from './telephony/sms-outbox';
@@ -114,6 +117,7 @@ export function buildServices(deps: AppDeps) {
     { max: config.apiRequestsPerMinute, windowMs: 60_000 },
     clock,
   );
+  const recordings = new RecordingsService(new RecordingsRepo(db), callsRepo, plansRepo, settings, config, telephonyClient, clock, deps.logger);
   return {
     db,
     config,
@@ -130,7 +134,7 @@ export function buildServices(deps: AppDeps) {
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
-    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
+    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
     dashboard,
     api,
     apiGate,
@@ -138,6 +142,7 @@ export function buildServices(deps: AppDeps) {
     publicDatasets,
     smsOutbox,
     smsReminders,
+    recordings,
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -154,8 +159,9 @@ export function routeTable(services: Services): Route[] {
     ...calendarRoutes(services.calendar),
     ...settingsRoutes(services.db, services.settings, services.telephony, services.clock),
     ...courtesyRoutes(services.plans),
-    ...resultsRoutes(services.results, services.cases, services.telephony.calling),
-    ...telephonyRoutes(services.telephony, services.results, services.config),
+    ...resultsRoutes(services.results, services.cases, services.telephony.calling, services.recordings),
+    ...telephonyRoutes(services.telephony, services.results, services.config, services.recordings),
+    ...recordingRoutes(services.recordings),
     ...smsRoutes(services.smsOutbox, services.config),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),

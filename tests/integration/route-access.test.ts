@@ -149,6 +149,10 @@ const MATRIX: Record<string, Expected> = {
   'get /api/v1/phone-tests': everyone(401),
   'post /twilio/sms/:id/status': everyone(403),
   'get /sms': only('get', PLANS, 200),
+  'post /twilio/calls/:id/recording': everyone(403),
+  // No recording 1 exists: the players reach the handler (404), the others are stopped by the guard.
+  'get /recordings/:id/audio': only('get', ['admin', 'manager', 'tester'], 404),
+  'get /recordings': only('get', ['admin', 'manager'], 200),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
