@@ -47,6 +47,7 @@ import { projectRoot } from './platform/paths';
 import { RateLimiter } from './platform/rate-limit';
 import { DashboardRepo } from './reports/dashboard-repo';
 import { DashboardService } from './reports/dashboard-service';
+import { ReportService } from './reports/report-service';
 import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
@@ -77,7 +78,8 @@ export function buildServices(deps: AppDeps) {
   const notifications = new NotificationsRepo(db);
   const calendar = new CalendarService(db, new CalendarRepo(db), clock);
   const plansRepo = new PlansRepo(db);
-  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock);
+  const casesRepo = new CasesRepo(db);
+  const cases = new CasesService(db, casesRepo, settings, notifications, clock);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
@@ -85,6 +87,9 @@ export function buildServices(deps: AppDeps) {
   const callsRepo = new CallsRepo(db);
   const ringTimes = new CallRingTimes(callsRepo);
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
+  const surveys = new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock);
+  const dashboardRepo = new DashboardRepo(db);
+  const dashboard = new DashboardService(dashboardRepo, unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock);
   // Without credentials there is no client: manual mode, and the pages say so.
   const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
   return {
@@ -101,10 +106,11 @@ export function buildServices(deps: AppDeps) {
     cases,
     questions: new QuestionsRepo(db),
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
-    surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
+    surveys,
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
-    dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
+    dashboard,
+    reports: new ReportService(dashboard, dashboardRepo, unitsRepo, surveysRepo, resultsRepo, casesRepo, settings, surveyDefinitions, (path) => surveys.healthIn(path), clock),
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -125,7 +131,7 @@ export function routeTable(services: Services): Route[] {
     ...telephonyRoutes(services.telephony, services.results, services.config),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
-    ...reportRoutes(services.dashboard),
+    ...reportRoutes(services.dashboard, services.reports),
   ];
 }
 
