@@ -105,7 +105,9 @@ export async function printReport(deps: { db: Db; config: Config; logger?: Logge
     if (!response || response.status() !== 200) throw new ReportPrintError(`The report page answered ${response?.status() ?? 'nothing'} for ${request.scope} ${request.period}.`);
     await page.waitForSelector('html[data-report-ready]', { state: 'attached' });
     await page.emulateMedia({ media: 'print' });
-    const pdf = await page.pdf({ path: request.out, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    // Page numbers in the bottom margin (Chromium draws this template itself, outside the page and its CSP).
+    const footerTemplate = '<div style="width:100%;font-size:8pt;text-align:center;color:#444"><span class="pageNumber"></span> / <span class="totalPages"></span></div>';
+    const pdf = await page.pdf({ path: request.out, format: 'A4', printBackground: true, preferCSSPageSize: true, displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate });
     return { bytes: pdf.length, url: url.slice(base.length) };
   } finally {
     await browser.close();

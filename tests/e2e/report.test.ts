@@ -109,6 +109,9 @@ describeBrowser('the report of a demo quarter in Chromium, printed to PDF', () =
     const { pages } = await pdfPages(data);
     expect(pages[0]).toContain('Service quality improvement report');
     for (const heading of SECTIONS) expect(pages.some((p) => p.startsWith(heading))).toBe(true);
+    // Numbered pages: "1 / n" … "n / n".
+    expect(pages[0]).toMatch(new RegExp(`1 / ${pages.length}$`));
+    expect(pages[pages.length - 1]).toMatch(new RegExp(`${pages.length} / ${pages.length}$`));
     expect(Number((await app.db('sessions').count<{ n: number }[]>({ n: '*' }))[0]?.n)).toBe(sessionsBefore);
 
     await expect(printReport({ db: app.db, config }, { scope: 'DEMO', period: '2026-07', out })).rejects.toThrow(ReportPrintError);
