@@ -92,6 +92,7 @@ test('a year and a half-year are report periods too; the dashboard links to its 
   const year = await manager.agent.get(`/report?scope=${agency.id}&period=115`);
   expect(year.status).toBe(200);
   expect(textOf(year.text)).toContain('115年：民國115年1月1日至民國115年12月31日');
+  expect(textOf(year.text)).toContain('與上期比較 全年報告的上期即去年，見下一列。');
   const half = await manager.agent.get(`/report?scope=${agency.id}&period=2026H2`);
   expect(half.status).toBe(200);
   expect(textOf(half.text)).toContain('115年下半年：民國115年7月1日至民國115年12月31日');

@@ -858,6 +858,7 @@ export const en: Messages = {
   'report.questionsTable': 'Satisfied share and mean score by question ({period})',
   'report.noComparison': 'No answers in that period: no comparison.',
   'report.staffNoPrevious': 'The staff survey is reported by whole years and compared with the year before only.',
+  'report.yearNoPrevious': 'For a year the previous period is the year before: see the next line.',
   'report.trendNone': 'Fewer than 3 periods with answers: no trend can be estimated.',
   'report.health.intro': 'The state of each channel on {date}. A channel that suddenly goes quiet, or whose answers pile up on one point, may have had its feedback device covered or tampered with, and should be checked.',
   'report.health.none': 'This scope has no channels.',

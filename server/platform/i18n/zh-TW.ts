@@ -856,6 +856,7 @@ export const zhTW = {
   'report.questionsTable': '各題滿意比例與平均分數（{period}）',
   'report.noComparison': '該期無填答，無法比較。',
   'report.staffNoPrevious': '員工問卷按全年統計，只與去年比較。',
+  'report.yearNoPrevious': '全年報告的上期即去年，見下一列。',
   'report.trendNone': '有填答的期數少於 3 期，無法估計趨勢。',
   'report.health.intro': '各填答管道於 {date} 的狀態。管道突然無人填答，或答案集中於單一選項，可能表示回饋設備遭遮蔽或操弄，應予查核。',
   'report.health.none': '此範圍沒有填答管道。',
