@@ -23,10 +23,14 @@ import type { DashboardService, PhoneSection, SurveySection } from './dashboard-
 import { parsePeriod, previousPeriod, quarterOf, type Period } from './period';
 import { periodCases, periodDays, responseRate, scoreMatrix, type MatrixRow, type PeriodCase } from './report-figures';
 
+/** Each filter on its own: one that is not a single string is as if not given; any string is checked (and, if wrong, named) below. */
 export const reportQuery = z.object({
-  scope: z.string().trim().max(12).optional(),
-  period: z.string().trim().max(20).optional(),
+  scope: z.string().trim().optional().catch(undefined),
+  period: z.string().trim().optional().catch(undefined),
 });
+
+/** What is echoed back into the form: enough to see the mistake, never a whole pasted page. */
+const echo = (value: string | undefined) => (value ?? '').slice(0, 40);
 
 export interface ReportFilters {
   /** What the user typed or chose, kept for the form. */
@@ -107,7 +111,7 @@ export class ReportService {
       if (!scope) errors.push({ field: 'scope', key: 'report.error.scope' });
     }
     if (!scope && errors.length === 0) errors.push({ field: 'scope', key: 'report.error.noScope' });
-    const filters = { values: { scope: query.scope ?? (scope ? String(scope.id) : ''), period: query.period ?? '' }, scope, period };
+    const filters = { values: { scope: echo(query.scope ?? (scope ? String(scope.id) : '')), period: echo(query.period) }, scope, period };
     if (errors.length > 0 || !scope || !period) return { filters, scopes, errors, report: null };
     if (!query.period) filters.values.period = `${period.year}Q${period.index}`;
     return { filters, scopes, errors, report: await this.build(scope, period, all) };

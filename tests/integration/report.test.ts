@@ -133,6 +133,10 @@ test('a period that is not a quarter, half-year or year: 422, the message, the f
     expect(res.text).toContain(`<option value="${soc.id}" selected>`);
     expect(res.text).not.toContain('report-cover');
   }
+  // A long one is refused too, and only its start is echoed back.
+  const long = await manager.agent.get(`/report?scope=${soc.id}&period=${'2026Q3'.repeat(50)}`);
+  expect(long.status).toBe(422);
+  expect(long.text).toContain(`value="${'2026Q3'.repeat(50).slice(0, 40)}"`);
 });
 
 test('in English, with ROC years beside the Western dates', async () => {
