@@ -76,6 +76,21 @@ describeBrowser('the report of a demo quarter in Chromium, printed to PDF', () =
     }
   });
 
+  test('without JavaScript every figure and every chart\'s data table is there, and nothing waits for a chart', async () => {
+    const noJs = await newContext(browser, { viewport: { width: 1280, height: 900 }, javaScriptEnabled: false, storageState: await context.storageState() });
+    try {
+      const plain = await noJs.newPage();
+      expect(await visit(plain, url)).toBe(200);
+      const figures = await plain.locator('.report-chart').count();
+      expect(figures).toBeGreaterThanOrEqual(8);
+      expect(await plain.locator('.report-chart table tbody tr').count()).toBeGreaterThan(figures);
+      expect(await plain.locator('img.report-chart__image').count()).toBe(0);
+      expect(await plain.locator('#report-phone .report-matrix tbody tr').count()).toBeGreaterThan(0);
+    } finally {
+      await noJs.close();
+    }
+  });
+
   test('printed to A4: the PDF has the cover and every section, each starting a page, and no navigation', async () => {
     // English: its text comes out of the PDF whatever fonts the machine has for Chinese.
     expect(await navigation(page, () => page.locator('button[name="lang"][value="en"]').click())).toBe(200);
