@@ -153,3 +153,28 @@ test('in English, with ROC years beside the Western dates', async () => {
     await manager.post('/lang', { lang: 'zh-TW', next: '/report' });
   }
 });
+
+test('with population margins for the scope: the weighting used is named, and the weighted figures are the dashboard\'s', async () => {
+  const user = await userOf('manager@demo.example.gov.tw');
+  const margins: Record<string, Record<string, number>> = {};
+  // Every level of every weighting question, in equal numbers: the demo's answers cover them all.
+  for (const v of t.services.dashboard.weightingVariables('citizen')) margins[v.key] = Object.fromEntries(v.options.map((o) => [o.value, 1000]));
+  await t.services.dashboard.saveMargins(user, agency.id, 'citizen', margins, '示範區戶籍統計 115年6月');
+  try {
+    const res = await manager.agent.get(`/report?scope=${agency.id}&period=2026Q3`);
+    expect(res.status).toBe(200);
+    const text = textOf(res.text);
+    expect(text).toContain('已依母體結構（資料來源：示範區戶籍統計 115年6月）以反覆比例加權（raking）');
+    const w = (await t.services.dashboard.view(user, { period: '2026Q3', scope: String(agency.id), w: '1' })).survey.weighted;
+    if (!w?.ok) throw new Error('the demo answers cover every level, so the dashboard weights them');
+    expect(text).toContain(`有效樣本數 ${w.effectiveN.toFixed(1)}，設計效應 ${w.designEffect.toFixed(2)}`);
+    expect(text).toContain('加權與未加權滿意度對照（115年第3季）');
+    const overall = w.shares.get('overall');
+    if (!overall) throw new Error('a weighted overall share');
+    expect(text).toContain(`${(Math.round(overall.p * 1000) / 10).toFixed(1)}% (${(Math.round(overall.lower * 1000) / 10).toFixed(1)}–${(Math.round(overall.upper * 1000) / 10).toFixed(1)})`);
+    // The staff survey is never weighted.
+    expect(text).toContain('未加權：員工問卷一律不加權。');
+  } finally {
+    await t.services.dashboard.deleteMargins(user, agency.id, 'citizen');
+  }
+});
