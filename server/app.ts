@@ -56,6 +56,7 @@ import { projectRoot } from './platform/paths';
 import { RateLimiter } from './platform/rate-limit';
 import { DashboardRepo } from './reports/dashboard-repo';
 import { DashboardService } from './reports/dashboard-service';
+import { ReportService } from './reports/report-service';
 import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
@@ -93,19 +94,22 @@ export function buildServices(deps: AppDeps) {
   const notifications = new NotificationsRepo(db);
   const calendar = new CalendarService(db, new CalendarRepo(db), clock);
   const plansRepo = new PlansRepo(db);
+  const casesRepo = new CasesRepo(db);
   // Without credentials there is no client: manual mode, and the pages say so.
   const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
   const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
   const resultsRepo = new ResultsRepo(db);
   const smsReminders = new SmsReminders(db, smsOutbox, plansRepo, resultsRepo, usersRepo, config);
-  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock, smsReminders);
+  const cases = new CasesService(db, casesRepo, settings, notifications, clock, smsReminders);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
   const callsRepo = new CallsRepo(db);
   const ringTimes = new CallRingTimes(callsRepo);
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
-  const dashboard = new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock);
+  const surveys = new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock);
+  const dashboardRepo = new DashboardRepo(db);
+  const dashboard = new DashboardService(dashboardRepo, unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock);
   const publicDatasets = new PublicDatasetsRepo(db);
   const api = new ApiService(dashboard, unitsRepo, resultsRepo, settings, new ApiRepo(db), surveyDefinitions);
   const apiGate = new ApiGate(
@@ -132,7 +136,7 @@ export function buildServices(deps: AppDeps) {
     cases,
     questions: new QuestionsRepo(db),
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
-    surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
+    surveys,
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
     dashboard,
@@ -143,6 +147,7 @@ export function buildServices(deps: AppDeps) {
     smsOutbox,
     smsReminders,
     recordings,
+    reports: new ReportService(dashboard, dashboardRepo, unitsRepo, surveysRepo, resultsRepo, casesRepo, settings, surveyDefinitions, (path) => surveys.healthIn(path), clock),
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -165,7 +170,7 @@ export function routeTable(services: Services): Route[] {
     ...smsRoutes(services.smsOutbox, services.config),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
-    ...reportRoutes(services.dashboard),
+    ...reportRoutes(services.dashboard, services.reports),
     ...apiPageRoutes(services.db, services.apiTokens, services.api, services.publicDatasets, services.clock),
     ...apiRoutes(services.api, services.apiGate, () => services.config.publicBaseUrl),
   ];

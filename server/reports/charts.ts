@@ -6,7 +6,7 @@
  */
 import type { Lang, MessageKey, Params } from '../platform/i18n';
 import type { Unit } from '../org/units-repo';
-import type { DashboardView } from './dashboard-service';
+import type { DashboardFilters, DashboardView } from './dashboard-service';
 import { periodLabel } from './period';
 
 export interface ChartSpec {
@@ -37,6 +37,11 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? n
 const fmt = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
 
 export function buildCharts(view: DashboardView, t: T, lang: Lang, unitName: (u: Unit) => string): Chart[] {
+  return [...surveyCharts(view, t, lang, unitName), ...phoneCharts(view, t, lang)];
+}
+
+/** The charts of a survey's figures: trend, dimensions, answer distribution, units compared. */
+export function surveyCharts(view: Pick<DashboardView, 'survey'> & { filters: Pick<DashboardFilters, 'period'> }, t: T, lang: Lang, unitName: (u: Unit) => string): Chart[] {
   const charts: Chart[] = [];
   const s = view.survey;
   const period = periodLabel(view.filters.period, lang);
@@ -140,6 +145,14 @@ export function buildCharts(view: DashboardView, t: T, lang: Lang, unitName: (u:
     });
   }
 
+  return charts;
+}
+
+/** The phone tests' charts: the monthly mean score and the most frequent deductions. */
+export function phoneCharts(view: Pick<DashboardView, 'phone'> & { filters: Pick<DashboardFilters, 'period'> }, t: T, lang: Lang): Chart[] {
+  const charts: Chart[] = [];
+  const period = periodLabel(view.filters.period, lang);
+  const text = (x: { 'zh-TW': string; en: string }) => x[lang];
   const phone = view.phone;
   if (phone.trend.some((m) => m.n > 0)) {
     const labels = phone.trend.map((m) => periodLabel({ kind: 'month', year: Number(m.month.slice(0, 4)), index: Number(m.month.slice(5, 7)) }, lang));

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Unit } from '../org/units-repo';
 import { parseForm, renderFormErrors, renderPage, setFlash, type FieldError } from '../platform/http';
 import { get, me, post, type Route } from '../platform/routes';
-import { buildCharts } from './charts';
+import { buildCharts, phoneCharts, surveyCharts } from './charts';
 import type { DashboardService } from './dashboard-service';
-import { periodKey, periodLabel } from './period';
+import { firstMonth, periodKey, periodLabel, quarterOf } from './period';
+import type { ReportService, ReportView } from './report-service';
 
 const READERS = ['admin', 'manager', 'unit_head'] as const;
 const MANAGE = ['admin', 'manager'] as const;
@@ -18,7 +19,19 @@ function dashboardUrl(params: Record<string, string | undefined>): string {
   return `/dashboard?${q.toString()}`;
 }
 
-export function reportRoutes(dashboard: DashboardService): Route[] {
+/** The charts of each survey of the report (ids prefixed with the survey's key), and of the phone tests. */
+function reportCharts(req: Request, report: ReportView) {
+  const nameOf = (u: Unit) => (req.lang === 'en' && u.nameEn ? u.nameEn : u.nameZh);
+  const bySurvey = new Map(
+    report.surveys.map((s) => [
+      s.section.survey.survey.key,
+      surveyCharts({ survey: s.section, filters: { period: s.period } }, req.t, req.lang, nameOf).map((c) => ({ ...c, id: `${s.section.survey.survey.key}-${c.id}` })),
+    ]),
+  );
+  return { bySurvey, phone: phoneCharts({ phone: report.phone, filters: { period: report.period } }, req.t, req.lang) };
+}
+
+export function reportRoutes(dashboard: DashboardService, reports: ReportService): Route[] {
   const marginsPage = async (req: Request, scope: Unit, surveyKey: string) => ({
     scope,
     surveyKey,
@@ -45,9 +58,29 @@ export function reportRoutes(dashboard: DashboardService): Route[] {
           scripts: ['vendor/chart.umd.min.js', 'js/dashboard.js'],
           errors: view.errors,
           weightingUrl: dashboardUrl({ ...here, w: f.weighted ? undefined : '1' }),
+          // The report covers quarters, half-years and years; from a month's view it opens that month's quarter.
+          reportUrl: `/report?${new URLSearchParams({ period: periodKey(f.period.kind === 'month' ? quarterOf(firstMonth(f.period)) : f.period), ...(f.scope ? { scope: String(f.scope.id) } : {}) }).toString()}`,
           marginsUrl: f.scope ? `/dashboard/margins?scope=${f.scope.id}&survey=${encodeURIComponent(f.surveyKey)}` : undefined,
         },
         view.errors.length > 0 ? 422 : 200,
+      );
+    }),
+
+    get('/report', READERS, async (req, res) => {
+      const page = await reports.page(me(req), req.query);
+      const charts = page.report ? reportCharts(req, page.report) : null;
+      await renderPage(
+        res,
+        'reports/report',
+        {
+          ...page,
+          charts,
+          values: page.filters.values,
+          periodLabel: (p: Parameters<typeof periodLabel>[0]) => periodLabel(p, req.lang),
+          periodKey,
+          scripts: page.report ? ['vendor/chart.umd.min.js', 'js/dashboard.js', 'js/report.js'] : [],
+        },
+        page.errors.length > 0 ? 422 : 200,
       );
     }),
 

@@ -262,7 +262,12 @@ export class SurveysService {
 
   /** Each channel's health: recent activity, the share of the lowest answer, and the quiet and one-sided warnings. */
   async health(user: CurrentUser): Promise<ChannelHealth[]> {
-    const list = await this.channels(user);
+    return this.healthIn(this.reach(user));
+  }
+
+  /** Channel health of the channels of a subtree (the report's scope, whose reach its caller checked). */
+  async healthIn(path: string): Promise<ChannelHealth[]> {
+    const list = await this.repo.channelsInReach(path);
     const now = this.clock();
     const ids = list.map((c) => c.id);
     const day = 86_400_000;

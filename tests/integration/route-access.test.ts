@@ -111,6 +111,7 @@ const MATRIX: Record<string, Expected> = {
   'get /headcounts': only('get', PLANS, 200),
   'post /headcounts': only('post', PLANS, 303),
   'get /dashboard': only('get', UNITS_SEE, 200),
+  'get /report': only('get', UNITS_SEE, 200),
   // Without a scope and survey the margins pages send the user back to the dashboard.
   'get /dashboard/margins': only('get', PLANS, 303),
   'post /dashboard/margins': only('post', PLANS, 303),

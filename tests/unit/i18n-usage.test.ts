@@ -75,6 +75,10 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'sms.status.${}': SMS_STATUSES,
   'sms.purpose.${}': SMS_PURPOSES,
   'sms.reason.${}': SMS_REASONS,
+  'report.design.${}': ['citizen', 'staff', 'case'],
+  'report.section.${}': ['methods', 'results', 'health', 'phone', 'cases', 'actions', 'how'],
+  'report.outcome.${}': ['improved', 'notImproved', 'pending'],
+  'report.how.${}': ['share', 'mean', 'margin', 'rate', 'alpha', 'compare', 'trend', 'units', 'weighting', 'staff', 'health', 'phone', 'matrix', 'deductions', 'cases'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };
