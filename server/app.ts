@@ -13,6 +13,9 @@ import { TokensRepo } from './auth/tokens-repo';
 import { CalendarRepo } from './calendar/repo';
 import { calendarRoutes } from './calendar/routes';
 import { CalendarService } from './calendar/service';
+import { CalibrationRepo } from './courtesy/calibration-repo';
+import { calibrationRoutes } from './courtesy/calibration-routes';
+import { CalibrationService } from './courtesy/calibration-service';
 import { CasesRepo } from './courtesy/cases-repo';
 import { CasesService } from './courtesy/cases-service';
 import { PlansRepo } from './courtesy/plans-repo';
@@ -103,6 +106,7 @@ export function buildServices(deps: AppDeps) {
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
+    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, null, clock),
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
@@ -121,7 +125,8 @@ export function routeTable(services: Services): Route[] {
     ...calendarRoutes(services.calendar),
     ...settingsRoutes(services.db, services.settings, services.telephony, services.clock),
     ...courtesyRoutes(services.plans),
-    ...resultsRoutes(services.results, services.cases, services.telephony.calling),
+    ...resultsRoutes(services.results, services.cases, services.telephony.calling, async (user) => (await services.calibration.tasks(user)).length),
+    ...calibrationRoutes(services.calibration),
     ...telephonyRoutes(services.telephony, services.results, services.config),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),

@@ -70,6 +70,10 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'dashboard.verdict.${}': ['up', 'down', 'none'],
   'dashboard.vsRest.${}': ['up', 'down', 'none'],
   'dashboard.weighting.${}': ['unreachable', 'empty'],
+  'calibration.status.${}': ['open', 'complete', 'closed'],
+  'calibration.iccReading.${}': ['poor', 'moderate', 'good', 'excellent'],
+  'calibration.alphaReading.${}': ['unreliable', 'tentative', 'reliable'],
+  'calibration.tendency.${}': ['stricter', 'lenient'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };
