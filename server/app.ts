@@ -15,7 +15,7 @@ import { calendarRoutes } from './calendar/routes';
 import { CalendarService } from './calendar/service';
 import { CalibrationRepo } from './courtesy/calibration-repo';
 import { calibrationRoutes } from './courtesy/calibration-routes';
-import { CalibrationService } from './courtesy/calibration-service';
+import { CalibrationService, PlayableRecordings } from './courtesy/calibration-service';
 import { CasesRepo } from './courtesy/cases-repo';
 import { CasesService } from './courtesy/cases-service';
 import { PlansRepo } from './courtesy/plans-repo';
@@ -54,6 +54,7 @@ import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
 import { CallsRepo } from './telephony/calls-repo';
+import { RecordingsRepo } from './telephony/recordings-repo';
 import { createTelephonyClient, type HttpClientFactory } from './telephony/client';
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
@@ -106,7 +107,7 @@ export function buildServices(deps: AppDeps) {
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
-    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, null, clock),
+    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };

@@ -7,6 +7,7 @@ import type { FieldError } from '../platform/http';
 import type { NotificationsRepo } from '../platform/notifications';
 import { taiwanDateTime } from '../platform/roc-date';
 import type { ItemBias } from '../stats/calibration';
+import type { RecordingsRepo } from '../telephony/recordings-repo';
 import { comparisonsOf, historyOf, roundFigures, type RoundFigures } from './calibration-view';
 import type { CalibrationRepo, CalibrationScore, CandidateCall, Rater, Round, RoundCall } from './calibration-repo';
 import type { ResultsRepo } from './results-repo';
@@ -19,6 +20,20 @@ import type { TestersRepo, TesterRecord } from './testers-repo';
 /** Which calls have a recording that can still be played: assignment id → recording id. */
 export interface RecordedCalls {
   recordingsFor(assignmentIds: number[]): Promise<Map<number, number>>;
+}
+
+/** RecordedCalls from the telephony recordings: a completed file not yet deleted (the newest, if several). */
+export class PlayableRecordings implements RecordedCalls {
+  constructor(private readonly recordings: Pick<RecordingsRepo, 'ofAssignment'>) {}
+
+  async recordingsFor(assignmentIds: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (const id of new Set(assignmentIds)) {
+      const playable = (await this.recordings.ofAssignment(id)).find((r) => r.status === 'completed' && r.deletedAt === null);
+      if (playable) out.set(id, playable.id);
+    }
+    return out;
+  }
 }
 
 /** How many recent scored calls the new-round page offers. */
