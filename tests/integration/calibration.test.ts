@@ -45,9 +45,9 @@ beforeAll(async () => {
   for (const [k, u] of Object.entries(people)) as[k] = await signedIn(t.app, u.email);
   version = (await t.services.results.currentSheet()).sheet.version;
   const scorer = people.scorer?.id ?? 0;
-  recorded1 = await seedRecordedResult(t.testDb.db, t.services, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-05' });
-  recorded2 = await seedRecordedResult(t.testDb.db, t.services, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-07' });
-  unrecorded = await seedRecordedResult(t.testDb.db, t.services, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-09', recorded: false });
+  recorded1 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-05' });
+  recorded2 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-07' });
+  unrecorded = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-09', recorded: false });
 });
 
 afterAll(() => t.close());

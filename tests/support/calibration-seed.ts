@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { parseScoreForm } from '../../server/courtesy/score-form';
+import { loadScoresheets } from '../../server/courtesy/scoresheet';
 import { score } from '../../server/courtesy/scoring';
-import type { Services } from '../../server/app';
 import type { Db } from '../../server/platform/db';
 import { ResultsRepo } from '../../server/courtesy/results-repo';
 import { CallsRepo } from '../../server/telephony/calls-repo';
@@ -15,11 +16,13 @@ import { fullMarksUnitAnswers } from './score-answers';
  */
 export async function seedRecordedResult(
   db: Db,
-  services: Services,
   o: { agencyId: number; unitId: number; testerId: number; date: string; recorded?: boolean; overrides?: Record<string, string> },
 ): Promise<{ resultId: number; assignmentId: number; recordingId: number | null; total: number }> {
   const now = new Date().toISOString();
-  const { sheet, id: sheetVersionId } = await services.results.currentSheet();
+  const sheet = loadScoresheets(path.resolve(__dirname, '../../surveys/scoresheets')).find((v) => v.sheet.key === 'standard');
+  if (!sheet) throw new Error('no standard scoring sheet');
+  const results = new ResultsRepo(db);
+  const sheetVersionId = await results.ensureSheetVersion(sheet, now);
   const form = parseScoreForm(sheet.sheet, ['unit'], fullMarksUnitAnswers(sheet.version, o.overrides));
   if (!form.ok) throw new Error(`seed answers do not parse: ${JSON.stringify(form.errors)}`);
   const s = score(sheet.sheet, ['unit'], form.data.answers, form.data.flags);
@@ -30,7 +33,6 @@ export async function seedRecordedResult(
       .insert({ scope_unit_id: o.agencyId, month, status: 'published', seed: `seed-${month}`, warnings: '[]', created_by: o.testerId, created_at: now, published_by: o.testerId, published_at: now })
       .returning<{ id: number }[]>('id');
   }
-  const results = new ResultsRepo(db);
   return db.transaction(async (trx) => {
     const [assignment] = await trx('assignments')
       .insert({ plan_id: plan?.id, unit_id: o.unitId, part: 'unit', tester_id: o.testerId, date: o.date, window_start: '09:30', window_end: '10:30', reason_key: 'plan.reason.never', reason_params: '{}', retest_case_id: null, created_at: now, updated_at: now })
