@@ -54,8 +54,10 @@ import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
 import { CallsRepo } from './telephony/calls-repo';
-import { RecordingsRepo } from './telephony/recordings-repo';
 import { createTelephonyClient, type HttpClientFactory } from './telephony/client';
+import { RecordingsRepo } from './telephony/recordings-repo';
+import { recordingRoutes } from './telephony/recordings-routes';
+import { RecordingsService } from './telephony/recordings-service';
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
 
@@ -91,6 +93,7 @@ export function buildServices(deps: AppDeps) {
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
   // Without credentials there is no client: manual mode, and the pages say so.
   const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
+  const recordings = new RecordingsService(new RecordingsRepo(db), callsRepo, plansRepo, settings, config, telephonyClient, clock, deps.logger);
   return {
     db,
     config,
@@ -108,7 +111,8 @@ export function buildServices(deps: AppDeps) {
     surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
     results,
     calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
-    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
+    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
+    recordings,
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }
@@ -126,9 +130,10 @@ export function routeTable(services: Services): Route[] {
     ...calendarRoutes(services.calendar),
     ...settingsRoutes(services.db, services.settings, services.telephony, services.clock),
     ...courtesyRoutes(services.plans),
-    ...resultsRoutes(services.results, services.cases, services.telephony.calling, async (user) => (await services.calibration.tasks(user)).length),
-    ...calibrationRoutes(services.calibration),
-    ...telephonyRoutes(services.telephony, services.results, services.config),
+    ...resultsRoutes(services.results, services.cases, services.telephony.calling, services.recordings, async (user) => (await services.calibration.tasks(user)).length),
+    ...calibrationRoutes(services.calibration, services.recordings),
+    ...telephonyRoutes(services.telephony, services.results, services.config, services.recordings),
+    ...recordingRoutes(services.recordings),
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),

@@ -9,6 +9,7 @@ import { createLogger } from './platform/logger';
 import { migrateLatest } from './platform/migrations';
 import { sessionSecret } from './platform/settings';
 import type { HttpClientFactory } from './telephony/client';
+import { recordingRetentionJob } from './telephony/jobs';
 
 export interface Running {
   server: Server;
@@ -52,13 +53,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     runOnce(db, 'case-reminders', new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10), new Date(), async () => {
       await services.cases.remindDue(new Date());
     }).catch((err: unknown) => logger.error({ err }, 'case reminders failed'));
+  const retain = () =>
+    recordingRetentionJob(db, services.recordings, new Date())
+      .then((r) => r.run && logger.info({ ...r.run }, 'recording retention ran'))
+      .catch((err: unknown) => logger.error({ err }, 'recording retention failed'));
   const drafting = setInterval(() => {
     void draft();
     void remind();
+    void retain();
   }, JOB_INTERVAL);
   drafting.unref();
   void draft();
   void remind();
+  void retain();
 
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -2,6 +2,8 @@ import type { Request, Response } from 'express';
 import type { FieldError } from '../platform/http';
 import { renderPage, setFlash } from '../platform/http';
 import { get, idOf, me, post, type Route } from '../platform/routes';
+import { sendRecording } from '../telephony/recordings-routes';
+import { singleRange, type RecordingsService } from '../telephony/recordings-service';
 import type { CalibrationService } from './calibration-service';
 
 const MANAGE = ['admin', 'manager'] as const;
@@ -9,7 +11,7 @@ const TESTER = ['tester'] as const;
 const TAKE_PART = ['admin', 'manager', 'tester'] as const;
 
 /** Calibration rounds: managers ask testers to score recorded calls blind, then read how they agree. */
-export function calibrationRoutes(calibration: CalibrationService): Route[] {
+export function calibrationRoutes(calibration: CalibrationService, recordings: RecordingsService): Route[] {
   const newForm = async (req: Request, res: Response, errors: FieldError[] = [], values: unknown = {}, status = 200) => {
     await renderPage(res, 'courtesy/calibration-new', { form: await calibration.newRoundForm(me(req)), errors, values }, status);
   };
@@ -66,6 +68,13 @@ export function calibrationRoutes(calibration: CalibrationService): Route[] {
       if (!saved.ok) return scoreForm(req, res, saved.errors, req.body, 422);
       setFlash(req, saved.complete ? 'calibration.submittedLast' : 'calibration.submitted');
       res.redirect(303, '/calibration');
+    }),
+
+    // The call's recording, streamed through the server to the round's invited testers and to managers
+    // in reach (the recordings page's own rule would let only the tester who made the call hear it).
+    get('/calibration/:id/calls/:callId/recording', TAKE_PART, async (req, res) => {
+      const recordingId = await calibration.recordingFor(me(req), idOf(req, 'id'), idOf(req, 'callId'));
+      await sendRecording(req, res, await recordings.streamChecked(recordingId, singleRange(req.headers.range)));
     }),
   ];
 }

@@ -11,6 +11,7 @@ import { ringSourceText } from '../telephony/call-texts';
 import { ringItemOf } from './ring-decision';
 import { formValuesOf } from './score-form';
 import { scoreTableCsv } from './score-table';
+import type { RecordingsService } from '../telephony/recordings-service';
 
 const MANAGE = ['admin', 'manager'] as const;
 const TESTER = ['tester'] as const;
@@ -37,7 +38,13 @@ const tableSchema = z.object({
  * `calling`: testers call through Twilio (else manual mode, and the pages say so).
  * `calibrationTasks`: how many calibration calls the tester still has to score (shown on the day page).
  */
-export function resultsRoutes(results: ResultsService, cases: CasesService, calling: boolean, calibrationTasks: (user: CurrentUser) => Promise<number> = async () => 0): Route[] {
+export function resultsRoutes(
+  results: ResultsService,
+  cases: CasesService,
+  calling: boolean,
+  recordings: RecordingsService,
+  calibrationTasks: (user: CurrentUser) => Promise<number> = async () => 0,
+): Route[] {
   const scoreForm = async (req: Request, res: Response, errors: FieldError[], values: unknown, status = 200) => {
     const { assignment, sheet, attempts, ring } = await results.formFor(me(req), idOf(req, 'id'));
     // A ring time measured by a call through the bridge is filled in, with where it comes from beside it.
@@ -55,7 +62,7 @@ export function resultsRoutes(results: ResultsService, cases: CasesService, call
   return [
     get('/my/assignments', TESTER, async (req, res) => {
       const calibration = await calibrationTasks(me(req));
-      await renderPage(res, 'courtesy/my-assignments', { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling, calibration });
+      await renderPage(res, 'courtesy/my-assignments', { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling, recording: await recordings.recordingOn(), calibration });
     }),
 
     post('/assignments/:id/attempts', TESTER, async (req, res) => {
@@ -63,7 +70,8 @@ export function resultsRoutes(results: ResultsService, cases: CasesService, call
       const recorded = form.ok ? await results.recordAttempt(me(req), idOf(req, 'id'), form.data.outcome) : form;
       if (!recorded.ok) {
         const errors = recorded.errors.map((e) => ({ ...e, field: `outcome-${idOf(req, 'id')}` }));
-        return renderFormErrors(res, 'courtesy/my-assignments', errors, req.body, { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling });
+        const locals = { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling, recording: await recordings.recordingOn() };
+        return renderFormErrors(res, 'courtesy/my-assignments', errors, req.body, locals);
       }
       setFlash(req, recorded.unreachable ? 'attempt.unreachable' : 'attempt.recorded');
       res.redirect(303, '/my/assignments');
@@ -111,7 +119,8 @@ export function resultsRoutes(results: ResultsService, cases: CasesService, call
     }),
 
     get('/results/:id', SEE_RESULTS, async (req, res) => {
-      await renderPage(res, 'courtesy/result', { view: await results.view(me(req), idOf(req, 'id')) });
+      const view = await results.view(me(req), idOf(req, 'id'));
+      await renderPage(res, 'courtesy/result', { view, recordings: await recordings.ofAssignment(me(req), view.assignment.id) });
     }),
 
     get('/results/:id/revise', ['admin', 'manager', 'tester'], async (req, res) => {

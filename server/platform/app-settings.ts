@@ -31,6 +31,10 @@ export const appSettingsSchema = z
     retestWithinDays: z.coerce.number().int().min(1, 'validation.invalid').max(90, 'validation.invalid').default(30),
     repeatGuardHours: z.coerce.number().int().min(0, 'validation.invalid').max(720, 'validation.invalid').default(12),
     kioskGapSeconds: z.coerce.number().int().min(0, 'validation.invalid').max(600, 'validation.invalid').default(5),
+    /** Calls through Twilio are recorded (after the tester's consent for each call); off unless an administrator turns it on. */
+    recordCalls: z.preprocess((v) => (v === undefined || v === 'off' ? false : v === 'on' ? true : v), z.boolean({ error: 'validation.choose' })),
+    /** Days a recording is kept at Twilio after it became available; then the retention job deletes it. */
+    recordingRetentionDays: z.coerce.number().int().min(1, 'validation.invalid').max(3650, 'validation.invalid').default(90),
   })
   .refine((s) => s.officeStart < s.lunchStart && s.lunchStart <= s.lunchEnd && s.lunchEnd < s.officeEnd, {
     path: ['lunchStart'],

@@ -28,6 +28,7 @@ function formValues(s: AppSettings) {
     ...s,
     unitsMode: s.unitsPerMonth === 'all' ? 'all' : 'count',
     unitsCount: s.unitsPerMonth === 'all' ? '' : String(s.unitsPerMonth),
+    recordCalls: s.recordCalls ? 'on' : 'off',
   };
 }
 

@@ -12,6 +12,7 @@
  * not a client: the SDK applies its retry and timeout options only to the
  * RequestClient it builds itself, so ours must be built with them.
  */
+import type { Readable } from 'node:stream';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import { extensionDigits } from './twiml';
@@ -62,6 +63,18 @@ export interface TelephonyClient {
   sendSms(request: SmsRequest): Promise<SentSms>;
   /** 'notFound' when Twilio has no such recording (already deleted). */
   deleteRecording(recordingSid: string): Promise<'deleted' | 'notFound'>;
+  /**
+   * A recording's audio (WAV) as Twilio serves it, streamed: the status
+   * (200, 206 for a range, 404, 416 …), the headers that matter for passing
+   * it on, and the body. `range` is a single "bytes=…" range, passed as is.
+   */
+  fetchRecording(recordingSid: string, range: string | null): Promise<RecordingMedia>;
+}
+
+export interface RecordingMedia {
+  status: number;
+  headers: { contentType: string | null; contentLength: string | null; contentRange: string | null; acceptRanges: string | null };
+  body: Readable;
 }
 
 export const TESTER_LEG_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
@@ -80,6 +93,12 @@ export function createTelephonyClient(credentials: TwilioCredentials, options: {
   if (credentials.authToken === '') throw new RangeError('the Twilio auth token is empty');
   const makeHttpClient = options.httpClient ?? ((o: RequestClient.RequestClientOptions) => new twilio.RequestClient(o));
   const client = twilio(credentials.accountSid, credentials.authToken, { httpClient: makeHttpClient(HTTP_CLIENT_OPTIONS) });
+  // The media goes through a second SDK client built by the same factory (so the same host, edge,
+  // region and, in tests, the same fake), whose responses are streams rather than parsed JSON.
+  const mediaHttp = makeHttpClient({ timeout: 30_000 });
+  mediaHttp.axios.defaults.responseType = 'stream';
+  mediaHttp.axios.defaults.decompress = false;
+  const media = twilio(credentials.accountSid, credentials.authToken, { httpClient: mediaHttp });
 
   return {
     async startBridgeCall(r) {
@@ -115,7 +134,35 @@ export function createTelephonyClient(credentials: TwilioCredentials, options: {
         throw err;
       }
     },
+
+    async fetchRecording(recordingSid, range) {
+      if (!/^RE[0-9a-f]{32}$/i.test(recordingSid)) throw new RangeError(`not a recording SID: ${recordingSid}`);
+      const headers: Record<string, string> = { Accept: 'audio/wav, audio/x-wav, */*' };
+      if (range !== null) headers.Range = range;
+      // Twilio answers the media URL with a redirect to its storage: followed (the SDK drops the credentials on another host).
+      const res = await media.request({
+        method: 'get',
+        uri: `${media.api.baseUrl}/2010-04-01/Accounts/${credentials.accountSid}/Recordings/${recordingSid}.wav`,
+        headers,
+        allowRedirects: true,
+      });
+      const body = res.body as unknown;
+      if (!isReadable(body)) throw new Error('Twilio sent no audio stream');
+      const header = (name: string): string | null => {
+        const v = (res.headers as Record<string, unknown>)[name];
+        return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+      };
+      return {
+        status: res.statusCode,
+        headers: { contentType: header('content-type'), contentLength: header('content-length'), contentRange: header('content-range'), acceptRanges: header('accept-ranges') },
+        body,
+      };
+    },
   };
+}
+
+function isReadable(v: unknown): v is Readable {
+  return typeof v === 'object' && v !== null && typeof (v as { pipe?: unknown }).pipe === 'function' && typeof (v as { on?: unknown }).on === 'function';
 }
 
 /** The URL Twilio requested: the configured public base (scheme, host, any prefix) + the path and query received. */

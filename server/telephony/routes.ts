@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { z } from 'zod';
 import { ATTEMPT_OUTCOMES } from '../courtesy/results-repo';
 import type { ResultsService } from '../courtesy/results-service';
 import type { Config } from '../platform/config';
@@ -7,6 +8,7 @@ import { renderFormErrors, renderPage } from '../platform/http';
 import { get, idOf, me, post, type Route } from '../platform/routes';
 import { callTexts } from './call-texts';
 import { validateTwilioSignature } from './client';
+import type { RecordingsService } from './recordings-service';
 import type { TelephonyService } from './service';
 
 const TESTER = ['tester'] as const;
@@ -24,22 +26,28 @@ function signedByTwilio(config: Config): RequestHandler {
   };
 }
 
+/** The recording consent box beside Call: ticked or not (anything else is not a consent). */
+const callForm = z.object({ consent: z.literal('yes').optional().catch(undefined) });
+
 const formOf = (body: unknown): Record<string, unknown> => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {});
 
-export function telephonyRoutes(telephony: TelephonyService, results: ResultsService, config: Config): Route[] {
+export function telephonyRoutes(telephony: TelephonyService, results: ResultsService, config: Config, recordings: RecordingsService): Route[] {
   const signed = signedByTwilio(config);
   return [
     post('/assignments/:id/call', TESTER, async (req, res) => {
       const id = idOf(req, 'id');
-      const started = await telephony.startCall(me(req), id);
+      const consent = callForm.safeParse(formOf(req.body)).data?.consent === 'yes';
+      const started = await telephony.startCall(me(req), id, consent);
       if (started.ok) return res.redirect(303, `/calls/${started.callId}`);
       const errors = [{ field: `call-${id}`, key: started.key, params: started.params }];
-      await renderFormErrors(res, 'courtesy/my-assignments', errors, {}, { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling: telephony.calling });
+      const locals = { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling: telephony.calling, recording: await recordings.recordingOn() };
+      await renderFormErrors(res, 'courtesy/my-assignments', errors, consent ? { consent: 'yes' } : {}, locals);
     }),
 
     get('/calls/:id', TESTER, async (req, res) => {
       const view = await telephony.view(me(req), idOf(req, 'id'));
-      await renderPage(res, 'telephony/call', { view, texts: callTexts(view, req.t), scripts: ['js/call-status.js'] });
+      const locals = { recordings: await recordings.ofCall(me(req), view.call), recording: await recordings.recordingOn() };
+      await renderPage(res, 'telephony/call', { view, texts: callTexts(view, req.t), scripts: ['js/call-status.js'], ...locals });
     }),
 
     get('/calls/:id/status.json', TESTER, async (req, res) => {
@@ -58,6 +66,11 @@ export function telephonyRoutes(telephony: TelephonyService, results: ResultsSer
 
     post('/twilio/calls/:id/unit-status', 'public', signed, async (req, res) => {
       await telephony.unitEvent(idOf(req, 'id'), formOf(req.body));
+      res.status(204).end();
+    }),
+
+    post('/twilio/calls/:id/recording', 'public', signed, async (req, res) => {
+      await recordings.callback(idOf(req, 'id'), formOf(req.body));
       res.status(204).end();
     }),
   ];

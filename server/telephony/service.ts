@@ -15,6 +15,7 @@ import { translator, type Lang, type MessageKey, type Params } from '../platform
 import { callProgress, FINAL_STAGES, type CallProgress, type CallStage } from './call-progress';
 import type { CallRecord, CallsRepo, Leg } from './calls-repo';
 import { publicUrl, type TelephonyClient } from './client';
+import type { RecordingsService } from './recordings-service';
 import { callEventFromParams, countsAsAttempt, summariseCall, type CallEvent, type CallSummary } from './ring-time';
 import { brandPrefix, checkSmsBody, isTaiwanMobile } from './sms-rules';
 import { bridgeTwiml, sayAndHangupTwiml } from './twiml';
@@ -101,6 +102,7 @@ export class TelephonyService {
     private readonly client: TelephonyClient | null,
     private readonly clock: () => Date,
     private readonly logger: Logger,
+    private readonly recordings: RecordingsService,
   ) {}
 
   /** Whether calls go through Twilio; otherwise testers dial themselves and type the ring time. */
@@ -118,8 +120,11 @@ export class TelephonyService {
     return publicUrl(this.config.publicBaseUrl, path);
   }
 
-  /** The tester pressed "Call" on one of his or her open assignments. */
-  async startCall(user: CurrentUser, assignmentId: number): Promise<StartedCall> {
+  /**
+   * The tester pressed "Call" on one of his or her open assignments; `consent`:
+   * the recording consent box was ticked (kept with the call only while recording is on).
+   */
+  async startCall(user: CurrentUser, assignmentId: number, consent = false): Promise<StartedCall> {
     const assignment = await this.results.ownOpenAssignment(user, assignmentId);
     const twilioConfig = this.config.twilio;
     if (!this.client || !twilioConfig) return { ok: false, key: 'call.error.manual' };
@@ -131,7 +136,12 @@ export class TelephonyService {
     if (latest && latest.testerId === user.id && !FINAL_STAGES.includes(latest.status) && now.getTime() - Date.parse(latest.startedAt) < RECENT_CALL_MS) {
       return { ok: true, callId: latest.id };
     }
-    const callId = await this.calls.insert({ assignmentId: assignment.id, testerId: user.id, answeredByMenu: assignment.phoneExt !== null && assignment.phoneExt !== '' }, now.toISOString());
+    const record = consent && (await this.recordings.recordingOn());
+    const callId = await this.db.transaction(async (trx) => {
+      const id = await this.calls.insert({ assignmentId: assignment.id, testerId: user.id, answeredByMenu: assignment.phoneExt !== null && assignment.phoneExt !== '' }, now.toISOString(), trx);
+      if (record) await this.recordings.recordConsent(id, user.id, trx);
+      return id;
+    });
     try {
       const started = await this.client.startBridgeCall({
         testerPhone: tester.phoneE164,
@@ -174,6 +184,7 @@ export class TelephonyService {
       extension: assignment.phoneExt,
       callerId: twilioConfig.callerId,
       unitStatusCallbackUrl: this.url(`/twilio/calls/${call.id}/unit-status`),
+      recording: (await this.recordings.shouldRecord(call.id)) ? { statusCallbackUrl: this.url(`/twilio/calls/${call.id}/recording`) } : null,
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
 import { seedRecordedResult } from '../support/calibration-seed';
+import { FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FakeTwilio } from '../support/fake-twilio';
 import { fullMarksUnitAnswers } from '../support/score-answers';
 
 /**
@@ -10,6 +11,8 @@ import { fullMarksUnitAnswers } from '../support/score-answers';
  */
 
 let t: TestApp;
+let fake: FakeTwilio;
+let recordingSids: string[];
 let agency: Unit;
 let unit: Unit;
 let version: string;
@@ -30,7 +33,10 @@ function body(c: Client, fields: Record<string, string | string[] | number | num
 const send = (c: Client, path: string, fields: Record<string, string | string[] | number | number[]>) => c.agent.post(path).type('form').send(body(c, fields));
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // Twilio configured, its SDK pointed at the local fake: the recordings are streamed from there.
+  fake = await FakeTwilio.start();
+  const env = { TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID, TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN, TWILIO_CALLER_ID: '+886277001234', PUBLIC_BASE_URL: 'https://courtesy.example.gov.tw' };
+  t = await createTestApp(env, undefined, undefined, { twilioHttpClient: fake.httpClient });
   agency = await seedUnit(t, { parentId: null, code: 'A' });
   unit = await seedUnit(t, { parentId: agency.id, code: 'A1', nameZh: '戶政科', nameEn: 'Household Registration' });
   const other = await seedUnit(t, { parentId: null, code: 'B' });
@@ -48,9 +54,13 @@ beforeAll(async () => {
   recorded1 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-05' });
   recorded2 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-07' });
   unrecorded = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-09', recorded: false });
+  recordingSids = (await t.testDb.db('recordings').orderBy('id').select('recording_sid')).map((r: { recording_sid: string }) => r.recording_sid);
 });
 
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+});
 
 const m = () => as.manager as Client;
 const id = (k: string) => people[k]?.id ?? 0;
@@ -129,6 +139,24 @@ describe('blind scoring', () => {
     expect(res.text).toContain('name="a_un.greeting"');
     expect(res.text).not.toContain('checked');
     expect(res.text).not.toContain(`/results/${recorded1.resultId}`);
+  });
+
+  it('streams the recording to the invited testers and managers in reach, and to nobody else', async () => {
+    const audio = await (as.t1 as Client).agent.get(`${task(0)}/recording`).set('Range', 'bytes=0-43');
+    expect(audio.status).toBe(206);
+    expect(audio.headers['content-type']).toMatch(/^audio\/(x-)?wav/);
+    expect(audio.headers['cache-control']).toBe('private, no-store');
+    expect(fake.mediaRequests.at(-1)).toEqual({ recordingSid: recordingSids[0], range: 'bytes=0-43' });
+    expect((await m().agent.get(`${task(1)}/recording`)).status).toBe(200);
+    expect(fake.mediaRequests.at(-1)?.recordingSid).toBe(recordingSids[1]);
+    const before = fake.mediaRequests.length;
+    expect((await (as.t3 as Client).agent.get(`${task(0)}/recording`)).status).toBe(404);
+    expect((await (as.otherManager as Client).agent.get(`${task(0)}/recording`)).status).toBe(404);
+    expect((await (as.head as Client).agent.get(`${task(0)}/recording`)).status).toBe(403);
+    expect(fake.mediaRequests.length).toBe(before);
+    // The recordings page's own rule still lets only the tester who made the call play it there.
+    const recordingId = (await t.testDb.db('recordings').where({ recording_sid: recordingSids[0] }).first()).id;
+    expect((await (as.t1 as Client).agent.get(`/recordings/${recordingId}/audio`)).status).toBe(404);
   });
 
   it('keeps the answers and names the field when one is missing, and stores nothing', async () => {

@@ -133,6 +133,10 @@ const MATRIX: Record<string, Expected> = {
   'post /twilio/calls/:id/bridge': everyone(403),
   'post /twilio/calls/:id/tester-status': everyone(403),
   'post /twilio/calls/:id/unit-status': everyone(403),
+  'post /twilio/calls/:id/recording': everyone(403),
+  // No recording 1 exists: the players reach the handler (404), the others are stopped by the guard.
+  'get /recordings/:id/audio': only('get', ['admin', 'manager', 'tester'], 404),
+  'get /recordings': only('get', ['admin', 'manager'], 200),
   // Calibration rounds (walked with ids that do not exist; calibration.test.ts covers real rounds and the blind rule).
   'get /calibration': only('get', ['admin', 'manager', 'tester'], 200),
   'get /calibration/new': only('get', PLANS, 200),
@@ -142,6 +146,7 @@ const MATRIX: Record<string, Expected> = {
   'post /calibration/:id/close': only('post', PLANS, 404),
   'get /calibration/:id/calls/:callId': only('get', TESTER, 404),
   'post /calibration/:id/calls/:callId': only('post', TESTER, 404),
+  'get /calibration/:id/calls/:callId/recording': only('get', ['admin', 'manager', 'tester'], 404),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),

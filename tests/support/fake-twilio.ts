@@ -5,7 +5,10 @@
  * - FakeTwilio: an HTTP server on 127.0.0.1 (random port) answering the REST
  *   calls the product makes (create call, create message, delete recording)
  *   with the JSON Twilio returns, recording what was asked, and failing on
- *   request (a Twilio error JSON, or any status and body).
+ *   request (a Twilio error JSON, or any status and body). A recording's
+ *   media (GET …/Recordings/RE….wav, credentials required) redirects, as
+ *   Twilio does, to its storage, which serves a small generated dual-channel
+ *   WAV (fakeRecordingWav) and honours a single Range.
  * - FakeRequestClient: the SDK's own RequestClient, with every
  *   https://*.twilio.com URL rewritten to the fake (the SDK has no base-URL
  *   option; it takes an httpClient). Any other host is refused.
@@ -69,6 +72,8 @@ export class FakeTwilio {
   readonly calls: { sid: string; params: FormParams }[] = [];
   readonly messages: { sid: string; params: FormParams }[] = [];
   readonly recordingDeletes: string[] = [];
+  /** Every media request that reached the storage: the recording and the Range asked for. */
+  readonly mediaRequests: { recordingSid: string; range: string | null }[] = [];
   private readonly failures: FakeFailure[] = [];
   private readonly deleted = new Set<string>();
 
@@ -106,6 +111,8 @@ export class FakeTwilio {
 
   private handle(req: http.IncomingMessage, text: string, res: http.ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const stored = /^\/media\/(RE[0-9a-f]{32})\.wav$/.exec(path);
+    if (stored?.[1] && req.method === 'GET') return this.serveMedia(stored[1], req, res);
     const params = parseForm(text);
     const account = `/2010-04-01/Accounts/${this.accountSid}`;
     const recording = new RegExp(`^${account}/Recordings/(RE[0-9a-f]{32})\\.json$`).exec(path);
@@ -126,6 +133,12 @@ export class FakeTwilio {
     }
     if (resource === 'calls' && req.method === 'POST') return this.createCall(params, send);
     if (resource === 'messages' && req.method === 'POST') return this.createMessage(params, send);
+    const mediaPath = new RegExp(`^${account}/Recordings/(RE[0-9a-f]{32})\\.wav$`).exec(path);
+    if (mediaPath?.[1] && req.method === 'GET') {
+      if (this.deleted.has(mediaPath[1])) return send(404, twilioError(404, 20404, `The requested resource ${path} was not found`));
+      res.writeHead(302, { Location: `${this.baseUrl}/media/${mediaPath[1]}.wav` }).end();
+      return;
+    }
     if (recording?.[1] && req.method === 'DELETE') {
       const recordingSid = recording[1];
       this.recordingDeletes.push(recordingSid);
@@ -134,6 +147,31 @@ export class FakeTwilio {
       return send(204, '');
     }
     return send(404, twilioError(404, 20404, `The requested resource ${path} was not found`));
+  }
+
+  /** The storage behind the redirect: the WAV, whole or the one range asked for. */
+  private serveMedia(recordingSid: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const range = typeof req.headers.range === 'string' ? req.headers.range : null;
+    this.mediaRequests.push({ recordingSid, range });
+    if (this.deleted.has(recordingSid)) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    const wav = fakeRecordingWav();
+    const base = { 'Content-Type': 'audio/x-wav', 'Accept-Ranges': 'bytes' };
+    if (range === null) {
+      res.writeHead(200, { ...base, 'Content-Length': String(wav.length) }).end(wav);
+      return;
+    }
+    const m = /^bytes=(\d*)-(\d*)$/.exec(range);
+    let [start, end] = [Number.NaN, Number.NaN];
+    if (m && m[1] !== '') [start, end] = [Number(m[1]), m[2] === '' ? wav.length - 1 : Math.min(Number(m[2]), wav.length - 1)];
+    else if (m && m[2] !== '') [start, end] = [Math.max(0, wav.length - Number(m[2])), wav.length - 1];
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start > end || start >= wav.length) {
+      res.writeHead(416, { 'Content-Range': `bytes */${wav.length}` }).end();
+      return;
+    }
+    res.writeHead(206, { ...base, 'Content-Length': String(end - start + 1), 'Content-Range': `bytes ${start}-${end}/${wav.length}` }).end(wav.subarray(start, end + 1));
   }
 
   private createCall(params: FormParams, send: (status: number, body: string) => void): void {
@@ -171,6 +209,37 @@ export class FakeTwilio {
       to, uri,
     }));
   }
+}
+
+/**
+ * A dual-channel recording as Twilio stores it: 16-bit PCM WAV, 8000 Hz, two
+ * channels (tester left, unit right), here one second of a 440 Hz tone on
+ * the left and a 660 Hz tone on the right: 44 header bytes + 32,000 of samples.
+ */
+export function fakeRecordingWav(seconds = 1): Buffer {
+  const rate = 8000;
+  const channels = 2;
+  const frames = rate * seconds;
+  const data = Buffer.alloc(frames * channels * 2);
+  for (let i = 0; i < frames; i += 1) {
+    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 4);
+    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 660 * i) / rate)), i * 4 + 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * channels * 2, 28);
+  header.writeUInt16LE(channels * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
 }
 
 /** The SDK's RequestClient, pointed at the fake. */

@@ -1,0 +1,19 @@
+import type { Db } from '../platform/db';
+import { runOnce } from '../platform/jobs';
+import type { RecordingsService, RetentionRun } from './recordings-service';
+
+/** The day in Taiwan (UTC+8, no daylight saving): the retention job's period. */
+export const taipeiDay = (now: Date): string => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * The retention job: once a day (per Taiwan's calendar day), on one server
+ * instance (runOnce), expired recordings are deleted at Twilio. Failures
+ * stay on the recordings and are tried again on a later day's run.
+ */
+export async function recordingRetentionJob(db: Db, recordings: RecordingsService, now: Date): Promise<{ ran: boolean; run: RetentionRun | null }> {
+  let run: RetentionRun | null = null;
+  const ran = await runOnce(db, 'recording-retention', taipeiDay(now), now, async () => {
+    run = await recordings.runRetention(now);
+  });
+  return { ran, run };
+}
