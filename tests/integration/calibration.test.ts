@@ -287,3 +287,22 @@ describe('closing early', () => {
     expect((await (as.t1 as Client).agent.get(`/calibration/${second}`)).status).toBe(200);
   });
 });
+
+describe('submissions at the same moment', () => {
+  it('the last two scores sent together complete the round; a double send stores one score', async () => {
+    const res = await send(m(), '/calibration', { calls: [recorded2.resultId], testers: [id('t1'), id('t2')], due_on: '2099-12-31' });
+    const round = Number(/\/calibration\/(\d+)$/.exec(res.headers.location ?? '')?.[1]);
+    const call = (await t.testDb.db('calibration_calls').where({ round_id: round }).first()).id;
+    const path = `/calibration/${round}/calls/${call}`;
+    const statuses = await Promise.all([
+      send(as.t1 as Client, path, fullMarksUnitAnswers(version)),
+      send(as.t1 as Client, path, fullMarksUnitAnswers(version)),
+      send(as.t2 as Client, path, fullMarksUnitAnswers(version)),
+    ]).then((all) => all.map((r) => r.status));
+    expect(statuses.slice(0, 2).sort()).toEqual([303, 409]);
+    expect(statuses[2]).toBe(303);
+    const scores = await t.testDb.db('calibration_scores').where({ call_id: call }).orderBy('tester_id');
+    expect(scores.map((s: { tester_id: number }) => s.tester_id)).toEqual([id('t1'), id('t2')]);
+    expect((await t.testDb.db('calibration_rounds').where({ id: round }).first()).status).toBe('complete');
+  });
+});
