@@ -8,7 +8,7 @@ import type { Db } from '../platform/db';
 import { BadRequestError, NotFoundError } from '../platform/errors';
 import type { CallRecord, CallsRepo } from './calls-repo';
 import type { RecordingMedia, TelephonyClient } from './client';
-import { RECORDING_STATUSES, type PlayableRecording, type RecordingCallback, type RecordingRecord, type RecordingsRepo, type RecordingStatus } from './recordings-repo';
+import { RECORDING_STATUSES, type PlayableRecording, type RecordingConsent, type RecordingCallback, type RecordingRecord, type RecordingsRepo, type RecordingStatus } from './recordings-repo';
 
 type Form = Readonly<Record<string, unknown>>;
 const text = (params: Form, key: string): string | undefined => (typeof params[key] === 'string' ? (params[key] as string) : undefined);
@@ -87,6 +87,11 @@ export class RecordingsService {
   /** Whether the bridge asks Twilio to record this call: recording still on, and the tester consented for it. */
   async shouldRecord(callId: number): Promise<boolean> {
     return (await this.recordingOn()) && (await this.repo.consentOf(callId)) !== null;
+  }
+
+  /** Who consented to record the call, and when; null: not to be recorded. */
+  async consentOf(callId: number): Promise<RecordingConsent | null> {
+    return this.repo.consentOf(callId);
   }
 
   /** The tester ticked the consent box when pressing Call. */

@@ -46,7 +46,7 @@ export function telephonyRoutes(telephony: TelephonyService, results: ResultsSer
 
     get('/calls/:id', TESTER, async (req, res) => {
       const view = await telephony.view(me(req), idOf(req, 'id'));
-      const locals = { recordings: await recordings.ofCall(me(req), view.call), recording: await recordings.recordingOn() };
+      const locals = { recordings: await recordings.ofCall(me(req), view.call), recording: await recordings.recordingOn(), consent: await recordings.consentOf(view.call.id) };
       await renderPage(res, 'telephony/call', { view, texts: callTexts(view, req.t), scripts: ['js/call-status.js'], ...locals });
     }),
 

@@ -11,6 +11,8 @@ import {
   FAKE_AUTH_TOKEN,
   FakeTwilio,
   playWebhooks,
+  recordingReady,
+  sid,
   signWebhook,
   type TwilioWebhook,
 } from '../support/fake-twilio';
@@ -37,7 +39,9 @@ import {
  * fake plays the call's webhooks (signed for the public address, sent to the
  * server's local one, as through a proxy), the call page follows by itself
  * (its script polls into a live region), and the scoring form shows the
- * measured ring time with its source. Nothing reaches the internet.
+ * measured ring time with its source. Then, with recording turned on by the
+ * administrator, the tester ticks the consent box, calls again, and plays the
+ * recording, streamed through the server, in the browser. Nothing reaches the internet.
  *
  * The tests run in order, as one call: each continues where the last stopped.
  */
@@ -248,6 +252,84 @@ describeBrowser('a phone test called through the Twilio bridge (Chromium)', () =
       expect(fake.messages.at(-1)?.params.Body).toBe(`【${AGENCY.nameZh}】這是電話禮貌測試系統的測試簡訊，收到即表示簡訊設定正確。`);
       await expectAccessible(p);
       expect(adminCsp.violations).toEqual([]);
+    } finally {
+      await adminContext.close();
+    }
+  });
+
+  test('with recording on, the tester ticks the consent box and calls; Twilio is asked for a dual-channel recording', async () => {
+    const adminContext = await newContext(browser);
+    const adminCsp = watchCsp(adminContext);
+    try {
+      const p = await adminContext.newPage();
+      await signIn(p, running.url);
+      await visit(p, `${running.url}/settings`);
+      expect(await p.isChecked('#recordCalls-0')).toBe(true); // off by default
+      await p.check('#recordCalls-1');
+      expect(await p.inputValue('#recordingRetentionDays')).toBe('90');
+      await expectAccessible(p);
+      expect(await navigation(p, () => p.getByRole('button', { name: '儲存' }).click())).toBe(200);
+      expect(await p.isChecked('#recordCalls-1')).toBe(true);
+      expect(adminCsp.violations).toEqual([]);
+    } finally {
+      await adminContext.close();
+    }
+
+    await visit(page, `${running.url}/my/assignments`);
+    const consent = page.locator(`#consent-${assignmentId}`);
+    expect(await page.getAttribute(`#consent-${assignmentId}`, 'type')).toBe('checkbox');
+    expect(await text(page, `label[for="consent-${assignmentId}"]`)).toBe('錄製本通電話：已依本機關作業規定告知受測單位或取得同意 秘書室');
+    await expectAccessible(page);
+    await consent.check();
+    expect(await navigation(page, () => page.locator(`#call-${assignmentId}`).click())).toBe(200);
+    callId = Number(/^\/calls\/(\d+)$/.exec(new URL(page.url()).pathname)?.[1]);
+    callSid = fake.calls.at(-1)?.sid ?? '';
+    expect(await page.locator('main').textContent()).toContain('本通電話錄音：您已於');
+    const [twiml] = await deliver([signWebhook(FAKE_AUTH_TOKEN, PUBLIC, `/twilio/calls/${callId}/bridge`, { CallSid: callSid, CallStatus: 'in-progress', AccountSid: FAKE_ACCOUNT_SID })], 200);
+    expect(twiml).toContain('record="record-from-answer-dual"');
+    expect(twiml).toContain(`recordingStatusCallback="${PUBLIC}/twilio/calls/${callId}/recording"`);
+  });
+
+  test('once the recording is ready, the call page plays it from this server, and the browser can seek in it', async () => {
+    const recordingSid = sid('RE');
+    await deliver([recordingReady({ authToken: FAKE_AUTH_TOKEN, publicBaseUrl: PUBLIC, path: `/twilio/calls/${callId}/recording` }, { callSid, recordingSid, durationSeconds: 1 })]);
+    await visit(page, `${running.url}/calls/${callId}`);
+    const player = page.locator('main audio');
+    expect(await player.count()).toBe(1);
+    const src = (await player.getAttribute('src')) ?? '';
+    expect(src).toMatch(/^\/recordings\/\d+\/audio$/);
+    expect(await page.content()).not.toContain('twilio.com');
+    await expectAccessible(page);
+    const before = fake.mediaRequests.length;
+    // The generated WAV lasts one second; seeking half-way makes the browser ask for a range.
+    const duration = await page.evaluate(async () => {
+      const audio = document.querySelector('main audio') as HTMLAudioElement;
+      audio.preload = 'auto';
+      audio.load();
+      await new Promise<void>((resolve, reject) => {
+        audio.addEventListener('loadedmetadata', () => resolve(), { once: true });
+        audio.addEventListener('error', () => reject(new Error(`media error ${audio.error?.code ?? '?'}`)), { once: true });
+      });
+      audio.currentTime = 0.5;
+      await new Promise<void>((resolve) => audio.addEventListener('seeked', () => resolve(), { once: true }));
+      return audio.duration;
+    });
+    expect(duration).toBeCloseTo(1, 2);
+    const asked = fake.mediaRequests.slice(before);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((r) => r.recordingSid === recordingSid)).toBe(true);
+    expect(asked.some((r) => r.range !== null && /^bytes=\d+-\d*$/.test(r.range))).toBe(true);
+
+    // The administrator's recordings page lists it with a player, and no deletion failures.
+    const adminContext = await newContext(browser);
+    try {
+      const p = await adminContext.newPage();
+      await signIn(p, running.url);
+      await visit(p, `${running.url}/recordings`);
+      expect(await text(p, 'h1')).toBe('通話錄音');
+      expect(await p.locator('main').textContent()).toContain('無：超過保存期限的錄音皆已刪除。');
+      expect(await p.getAttribute('main audio', 'src')).toBe(src);
+      await expectAccessible(p);
     } finally {
       await adminContext.close();
     }

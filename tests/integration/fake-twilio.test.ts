@@ -9,6 +9,7 @@ import {
   callScenarios,
   FAKE_ACCOUNT_SID,
   FAKE_AUTH_TOKEN,
+  fakeRecordingWav,
   FakeTwilio,
   playWebhooks,
   recordingReady,
@@ -79,6 +80,41 @@ describe('the real SDK against the fake', () => {
     await expect(client.deleteRecording(recordingSid)).resolves.toBe('notFound');
     expect(fake.recordingDeletes.filter((s) => s === recordingSid)).toHaveLength(2);
     expect(fake.requests.at(-1)).toMatchObject({ method: 'DELETE', path: `/2010-04-01/Accounts/${FAKE_ACCOUNT_SID}/Recordings/${recordingSid}.json` });
+  });
+
+  it("fetches a recording's audio with the account's credentials, through Twilio's redirect to its storage, whole or one range", async () => {
+    const recordingSid = sid('RE');
+    const read = async (body: NodeJS.ReadableStream) => {
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const wav = fakeRecordingWav();
+    // 44 header bytes, then 8000 frames a second × 2 channels × 2 bytes = 32,000 bytes of samples.
+    expect(wav.length).toBe(32_044);
+    expect([wav.toString('ascii', 0, 4), wav.toString('ascii', 8, 12), wav.readUInt16LE(22), wav.readUInt32LE(24), wav.readUInt16LE(34)]).toEqual(['RIFF', 'WAVE', 2, 8000, 16]);
+
+    const whole = await client.fetchRecording(recordingSid, null);
+    expect(whole.status).toBe(200);
+    expect(whole.headers).toEqual({ contentType: 'audio/x-wav', contentLength: '32044', contentRange: null, acceptRanges: 'bytes' });
+    expect(Buffer.compare(await read(whole.body), wav)).toBe(0);
+    expect(fake.requests.filter((r) => r.path === `/2010-04-01/Accounts/${FAKE_ACCOUNT_SID}/Recordings/${recordingSid}.wav`)).toHaveLength(1);
+
+    const part = await client.fetchRecording(recordingSid, 'bytes=-4');
+    expect(part.status).toBe(206);
+    expect(part.headers.contentRange).toBe('bytes 32040-32043/32044');
+    expect(Buffer.compare(await read(part.body), wav.subarray(32_040))).toBe(0);
+    expect(fake.mediaRequests.slice(-2)).toEqual([{ recordingSid, range: null }, { recordingSid, range: 'bytes=-4' }]);
+
+    const stranger = createTelephonyClient({ accountSid: FAKE_ACCOUNT_SID, authToken: 'not-the-token' }, { httpClient: fake.httpClient });
+    const refused = await stranger.fetchRecording(recordingSid, null);
+    expect(refused.status).toBe(401);
+    refused.body.resume();
+
+    await client.deleteRecording(recordingSid);
+    const gone = await client.fetchRecording(recordingSid, null);
+    expect(gone.status).toBe(404);
+    gone.body.resume();
   });
 
   it('refuses a recording SID that is not one, before any request', async () => {

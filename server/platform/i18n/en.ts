@@ -813,6 +813,7 @@ export const en: Messages = {
   'recording.heading': 'Recording',
   'recording.consent.label': 'Record this call: the unit has been told, or has agreed, as our agency\'s practice requires',
   'recording.consent.hint': 'Recording is on. Tick the box only after the notice or consent; unticked, the call is not recorded.',
+  'recording.consented': 'This call is recorded: you confirmed the notice or consent at {time}. The recording appears here once the call has ended.',
   'recording.player': 'Recording of the call, {date}',
   'recording.fallback': 'Your browser cannot play the recording here: open it',
   'recording.details': 'Length {seconds} seconds · {channels} channels (the tester on the left, the unit on the right)',

@@ -811,6 +811,7 @@ export const zhTW = {
   'recording.heading': '通話錄音',
   'recording.consent.label': '錄製本通電話：已依本機關作業規定告知受測單位或取得同意',
   'recording.consent.hint': '本系統已開啟通話錄音。請於告知或取得同意後才勾選；未勾選時，本通電話不錄音。',
+  'recording.consented': '本通電話錄音：您已於 {time} 確認告知或取得同意。通話結束後，錄音會顯示於此。',
   'recording.player': '通話錄音，{date}',
   'recording.fallback': '您的瀏覽器無法在此播放錄音：開啟錄音',
   'recording.details': '長度 {seconds} 秒 · {channels} 聲道（左聲道為測試人員，右聲道為受測單位）',
