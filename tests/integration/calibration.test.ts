@@ -239,11 +239,24 @@ describe('blind scoring', () => {
     const mine = await (as.t1 as Client).agent.get(`/calibration/${roundId}`);
     expect(mine.status).toBe(200);
     expect(mine.text).toContain('測試人員 B');
+    const nameOf = (k: string) => `tester ${(people[k]?.email ?? '').replace(/\D/g, '')}`;
+    expect(mine.text).not.toContain(nameOf('t2'));
+    expect(page.text).toContain(nameOf('t2'));
     expect(mine.text).not.toContain(`/results/${recorded1.resultId}`);
     expect((await (as.t3 as Client).agent.get(`/calibration/${roundId}`)).status).toBe(404);
     // The round is over: no more scoring, no closing.
     expect((await (as.t1 as Client).agent.get(task(0))).status).toBe(409);
     expect((await send(m(), `/calibration/${roundId}/close`, { confirm: 'yes' })).status).toBe(409);
+  });
+
+  it('reads the same in English', async () => {
+    const admin = as.admin as Client;
+    await admin.post('/lang', { lang: 'en', next: '/calibration' });
+    const page = await admin.agent.get(`/calibration/${roundId}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('0.80 (95% confidence interval -0.63 to 1.00; 2 calls, 2 testers)');
+    expect(page.text).toContain('Reading: good agreement on totals');
+    expect(page.text).toContain('3 of 4 (75.0%)');
   });
 
   it('shows a tester’s history to managers: stricter on the greeting', async () => {
