@@ -880,6 +880,7 @@ export const en: Messages = {
   'calibration.recording': 'Call recording',
   'calibration.download': 'Download the recording',
   'calibration.createdBy': 'Created by',
+  'calibration.createdByOn': '{name}, {date}',
   'calibration.closedOn': 'Closed early on',
   'calibration.callsHeading': 'Calls and scores',
   'calibration.col.call': 'Call',

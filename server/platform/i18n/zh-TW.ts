@@ -878,6 +878,7 @@ export const zhTW = {
   'calibration.recording': '通話錄音',
   'calibration.download': '下載錄音',
   'calibration.createdBy': '建立者',
+  'calibration.createdByOn': '{name}，{date}',
   'calibration.closedOn': '提前結束日期',
   'calibration.callsHeading': '電話與評分',
   'calibration.col.call': '電話',
