@@ -3,7 +3,7 @@ import type { FieldError } from '../platform/http';
 import { renderPage, setFlash } from '../platform/http';
 import { get, idOf, me, post, type Route } from '../platform/routes';
 import { sendRecording } from '../telephony/recordings-routes';
-import { singleRange, type RecordingsService } from '../telephony/recordings-service';
+import type { RecordingsService } from '../telephony/recordings-service';
 import type { CalibrationService } from './calibration-service';
 
 const MANAGE = ['admin', 'manager'] as const;
@@ -74,7 +74,7 @@ export function calibrationRoutes(calibration: CalibrationService, recordings: R
     // in reach (the recordings page's own rule would let only the tester who made the call hear it).
     get('/calibration/:id/calls/:callId/recording', TAKE_PART, async (req, res) => {
       const recordingId = await calibration.recordingFor(me(req), idOf(req, 'id'), idOf(req, 'callId'));
-      await sendRecording(req, res, await recordings.streamChecked(recordingId, singleRange(req.headers.range)));
+      await sendRecording(req, res, (range) => recordings.media(recordingId, range));
     }),
   ];
 }

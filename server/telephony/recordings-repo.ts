@@ -14,8 +14,9 @@
  * - playable(): recordings that can be played now (completed, not deleted),
  *   newest first, with their call, assignment and tester;
  * - find(id) / ofCall(callId): one recording, or a call's;
- * - the audio: GET /recordings/:id/audio (rights checked there), or
- *   RecordingsService.stream() to serve it from another route.
+ * - the audio: GET /recordings/:id/audio (rights checked there); from another
+ *   route, sendRecording(req, res, (range) => recordings.media(id, range))
+ *   (recordings-routes.ts) after checking that route's own rights.
  */
 import type { Db } from '../platform/db';
 

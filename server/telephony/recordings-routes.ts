@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
+import { HttpError } from '../platform/errors';
 import { renderPage } from '../platform/http';
 import { get, idOf, me, type Route } from '../platform/routes';
 import { singleRange, type RecordingsService, type StreamAnswer } from './recordings-service';
@@ -8,36 +9,33 @@ const PLAYERS = ['admin', 'manager', 'tester'] as const;
 const MANAGE = ['admin', 'manager'] as const;
 
 /**
- * Playing a recording: the audio is fetched from Twilio with the account's
+ * Sends a recording's audio: fetched from Twilio with the account's
  * credentials and streamed through this server (the browser never sees a
- * Twilio URL), a Range passed through so that the player can seek, and
- * nothing kept by a shared cache. Whoever may not play it gets 404.
+ * Twilio URL), a single Range passed through so that the player can seek,
+ * nothing kept by a shared cache. `load` checks the user's rights (throwing
+ * NotFoundError) and fetches. Exported so that another page's route (e.g. a
+ * calibration round's, with its own rights) can serve a recording the same way.
  */
-export function recordingRoutes(recordings: RecordingsService): Route[] {
-  return [
-    get('/recordings/:id/audio', PLAYERS, async (req, res) => {
-      await sendRecording(req, res, await recordings.stream(me(req), idOf(req, 'id'), singleRange(req.headers.range)));
-    }),
-
-    get('/recordings', MANAGE, async (req, res) => {
-      const user = me(req);
-      await renderPage(res, 'telephony/recordings', { failures: await recordings.deleteFailures(user), recent: await recordings.recent(user) });
-    }),
-  ];
-}
-
-/** Answers with a recording's audio (or why there is none): status, headers and the stream, nothing cached. */
-export async function sendRecording(req: Request, res: Response, answer: StreamAnswer): Promise<void> {
+export async function sendRecording(req: Request, res: Response, load: (range: string | null) => Promise<StreamAnswer>): Promise<void> {
   res.set('Cache-Control', 'private, no-store');
-  if (answer.kind === 'gone') {
-    res.status(410).type('text/plain; charset=utf-8').send(req.t('recording.deleted.short'));
-    return;
+  const plain = (status: number, key: 'recording.deleted.short' | 'recording.unavailable' | 'recording.missing') => {
+    res.status(status).type('text/plain; charset=utf-8').send(req.t(key));
+  };
+  let answer: StreamAnswer;
+  try {
+    answer = await load(singleRange(req.headers.range));
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // Twilio unreachable or timing out: say so, not a 500.
+    req.log?.warn({ err }, 'fetching a recording from Twilio failed');
+    return plain(502, 'recording.unavailable');
   }
+  if (answer.kind === 'gone') return plain(410, 'recording.deleted.short');
+  if (answer.kind === 'unavailable') return plain(502, 'recording.unavailable');
   const { status, headers, body } = answer.media;
   if (status !== 200 && status !== 206 && status !== 416) {
     body.resume();
-    res.status(status === 404 ? 404 : 502).type('text/plain; charset=utf-8').send(req.t(status === 404 ? 'recording.missing' : 'recording.unavailable'));
-    return;
+    return status === 404 ? plain(404, 'recording.missing') : plain(502, 'recording.unavailable');
   }
   res.status(status);
   res.set('Content-Type', headers.contentType?.startsWith('audio/') ? headers.contentType : 'audio/wav');
@@ -50,4 +48,18 @@ export async function sendRecording(req: Request, res: Response, answer: StreamA
     // The listener closed the player or seeked elsewhere: the browser ended this request.
     body.destroy();
   }
+}
+
+/** The player's audio (the call's tester, administrators, managers who reach the unit; others 404) and the recordings page. */
+export function recordingRoutes(recordings: RecordingsService): Route[] {
+  return [
+    get('/recordings/:id/audio', PLAYERS, async (req, res) => {
+      await sendRecording(req, res, (range) => recordings.stream(me(req), idOf(req, 'id'), range));
+    }),
+
+    get('/recordings', MANAGE, async (req, res) => {
+      const user = me(req);
+      await renderPage(res, 'telephony/recordings', { failures: await recordings.deleteFailures(user), recent: await recordings.recent(user) });
+    }),
+  ];
 }

@@ -60,7 +60,8 @@ export interface RetentionRun {
   failed: number;
 }
 
-export type StreamAnswer = { kind: 'media'; media: RecordingMedia } | { kind: 'gone' };
+/** 'gone': deleted per the retention period; 'unavailable': Twilio is no longer configured. */
+export type StreamAnswer = { kind: 'media'; media: RecordingMedia } | { kind: 'gone' } | { kind: 'unavailable' };
 
 /**
  * Recordings of bridged calls: whether a call is to be recorded (the setting
@@ -150,22 +151,18 @@ export class RecordingsService {
     const recording = await this.repo.find(recordingId);
     const call = recording ? await this.calls.find(recording.callId) : undefined;
     if (!recording || !call || !(await this.mayPlay(user, call))) throw new NotFoundError();
-    return this.audioOf(recording, range);
+    return this.media(recordingId, range);
   }
 
   /**
-   * The audio for a caller that has checked the user's right to hear it by its own rule: a calibration
-   * round lets its invited testers hear calls they did not make (courtesy/calibration-service.ts).
+   * The audio WITHOUT any rights check: for a caller that has checked its own
+   * (e.g. a calibration round's scorers). 404 for an unknown or absent recording.
    */
-  async streamChecked(recordingId: number, range: string | null): Promise<StreamAnswer> {
+  async media(recordingId: number, range: string | null): Promise<StreamAnswer> {
     const recording = await this.repo.find(recordingId);
-    if (!recording) throw new NotFoundError();
-    return this.audioOf(recording, range);
-  }
-
-  private async audioOf(recording: RecordingRecord, range: string | null): Promise<StreamAnswer> {
-    if (recording.status !== 'completed') throw new NotFoundError();
-    if (recording.deletedAt !== null || !this.client) return { kind: 'gone' };
+    if (!recording || recording.status !== 'completed') throw new NotFoundError();
+    if (recording.deletedAt !== null) return { kind: 'gone' };
+    if (!this.client) return { kind: 'unavailable' };
     return { kind: 'media', media: await this.client.fetchRecording(recording.recordingSid, range) };
   }
 
@@ -187,6 +184,7 @@ export class RecordingsService {
       } catch (err) {
         const message =
           err instanceof twilio.RestException ? `${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ') : err instanceof Error ? err.message : String(err);
+        // A minute early: the next day's run starts at about the same time of day, and must not just miss it.
         const next = new Date(now.getTime() + deleteBackoffDays(recording.deleteAttempts + 1) * DAY_MS - 60_000).toISOString();
         await this.repo.markDeleteFailed(recording.id, message, next, now.toISOString());
         this.logger.warn({ err, recordingSid: recording.recordingSid }, 'deleting an expired recording at Twilio failed');

@@ -329,6 +329,9 @@ describe('playing a recording', () => {
   test("the tester's call page has a player whose audio comes from this server, never from Twilio", async () => {
     const page = (await tester.agent.get(`/calls/${rec.callId}`)).text;
     expect(page).toContain(`<audio controls preload="none" src="/recordings/${rec.recordingId}/audio"`);
+    expect(page).toMatch(/本通電話錄音：您已於 民國115年12月7日 \d\d:\d\d 確認告知或取得同意。/);
+    // Calling again offers the consent box again: each call's consent is its own.
+    expect(page).toContain('<input type="checkbox" id="consent-again" name="consent" value="yes"');
     expect(page).toContain('長度 42 秒 · 2 聲道');
     expect(page).not.toContain('twilio.com');
     expect(page).not.toContain(rec.recordingSid);
@@ -373,6 +376,14 @@ describe('playing a recording', () => {
     expect((await audio(unitHead, rec.recordingId)).status).toBe(403);
     expect((await audio(tester, 999999)).status).toBe(404);
     expect((await otherTester.agent.get(`/calls/${rec.callId}`)).status).toBe(404);
+  });
+
+  test('Twilio failing to serve the file: 502 with a message, never a 500', async () => {
+    fake.failNext({ status: 503, code: 20503, message: 'Service Unavailable' });
+    const res = await tester.agent.get(`/recordings/${rec.recordingId}/audio`);
+    expect(res.status).toBe(502);
+    expect(res.text).toBe('目前無法自 Twilio 取得錄音，請稍後再試。');
+    expect(res.headers['cache-control']).toBe('private, no-store');
   });
 
   test("the result page plays it for the manager and the call's tester", async () => {
