@@ -22,6 +22,9 @@ import { TokensRepo } from './auth/tokens-repo';
 import { CalendarRepo } from './calendar/repo';
 import { calendarRoutes } from './calendar/routes';
 import { CalendarService } from './calendar/service';
+import { CalibrationRepo } from './courtesy/calibration-repo';
+import { calibrationRoutes } from './courtesy/calibration-routes';
+import { CalibrationService, PlayableRecordings } from './courtesy/calibration-service';
 import { CasesRepo } from './courtesy/cases-repo';
 import { CasesService } from './courtesy/cases-service';
 import { PlansRepo } from './courtesy/plans-repo';
@@ -138,6 +141,7 @@ export function buildServices(deps: AppDeps) {
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys,
     results,
+    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
     dashboard,
     api,
@@ -164,7 +168,8 @@ export function routeTable(services: Services): Route[] {
     ...calendarRoutes(services.calendar),
     ...settingsRoutes(services.db, services.settings, services.telephony, services.clock),
     ...courtesyRoutes(services.plans),
-    ...resultsRoutes(services.results, services.cases, services.telephony.calling, services.recordings),
+    ...resultsRoutes(services.results, services.cases, services.telephony.calling, services.recordings, async (user) => (await services.calibration.tasks(user)).length),
+    ...calibrationRoutes(services.calibration, services.recordings),
     ...telephonyRoutes(services.telephony, services.results, services.config, services.recordings),
     ...recordingRoutes(services.recordings),
     ...smsRoutes(services.smsOutbox, services.config),

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { CurrentUser } from '../auth/current-user';
 import { NotFoundError } from '../platform/errors';
 import { parseForm, renderFormErrors, renderPage, setFlash, type FieldError } from '../platform/http';
 import { get, idOf, me, post, type Route } from '../platform/routes';
@@ -35,8 +36,15 @@ const tableSchema = z.object({
 
 /**
  * `calling`: testers call through Twilio (else manual mode, and the pages say so).
+ * `calibrationTasks`: how many calibration calls the tester still has to score (shown on the day page).
  */
-export function resultsRoutes(results: ResultsService, cases: CasesService, calling: boolean, recordings: RecordingsService): Route[] {
+export function resultsRoutes(
+  results: ResultsService,
+  cases: CasesService,
+  calling: boolean,
+  recordings: RecordingsService,
+  calibrationTasks: (user: CurrentUser) => Promise<number> = async () => 0,
+): Route[] {
   const scoreForm = async (req: Request, res: Response, errors: FieldError[], values: unknown, status = 200) => {
     const { assignment, sheet, attempts, ring } = await results.formFor(me(req), idOf(req, 'id'));
     // A ring time measured by a call through the bridge is filled in, with where it comes from beside it.
@@ -53,7 +61,8 @@ export function resultsRoutes(results: ResultsService, cases: CasesService, call
 
   return [
     get('/my/assignments', TESTER, async (req, res) => {
-      await renderPage(res, 'courtesy/my-assignments', { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling, recording: await recordings.recordingOn() });
+      const calibration = await calibrationTasks(me(req));
+      await renderPage(res, 'courtesy/my-assignments', { items: await results.myDay(me(req)), outcomes: ATTEMPT_OUTCOMES, calling, recording: await recordings.recordingOn(), calibration });
     }),
 
     post('/assignments/:id/attempts', TESTER, async (req, res) => {

@@ -154,6 +154,16 @@ const MATRIX: Record<string, Expected> = {
   // No recording 1 exists: the players reach the handler (404), the others are stopped by the guard.
   'get /recordings/:id/audio': only('get', ['admin', 'manager', 'tester'], 404),
   'get /recordings': only('get', ['admin', 'manager'], 200),
+  // Calibration rounds (walked with ids that do not exist; calibration.test.ts covers real rounds and the blind rule).
+  'get /calibration': only('get', ['admin', 'manager', 'tester'], 200),
+  'get /calibration/new': only('get', PLANS, 200),
+  'post /calibration': only('post', PLANS, 422),
+  'get /calibration/testers/:id': only('get', PLANS, 404),
+  'get /calibration/:id': only('get', ['admin', 'manager', 'tester'], 404),
+  'post /calibration/:id/close': only('post', PLANS, 404),
+  'get /calibration/:id/calls/:callId': only('get', TESTER, 404),
+  'post /calibration/:id/calls/:callId': only('post', TESTER, 404),
+  'get /calibration/:id/calls/:callId/recording': only('get', ['admin', 'manager', 'tester'], 404),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),
@@ -193,7 +203,7 @@ beforeAll(async () => {
 function target(route: string, pattern: string): string {
   const missing = route.endsWith('/remove') && route.includes('/plans/') ? 999999 : undefined;
   if (route === 'post /plans/:id/publish') return `/plans/999999/publish`;
-  if (/^\/(assignments|results|cases|channels|responses|calls|twilio)\//.test(pattern)) return pattern.replace(':id', '999999');
+  if (/^\/(assignments|results|cases|channels|responses|calls|twilio|calibration)\//.test(pattern)) return pattern.replace(':id', '999999').replace(':callId', '999999');
   if (pattern.startsWith('/s/')) return pattern.replace(':code', 'NOPE42');
   if (pattern.startsWith('/api/')) return pattern.replace(':survey', 'citizen');
   if (pattern.includes(':qid')) return pattern.replace(':id', String(unitId)).replace(':qid', '1');

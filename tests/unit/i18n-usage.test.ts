@@ -79,6 +79,10 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'report.section.${}': ['methods', 'results', 'health', 'phone', 'cases', 'actions', 'how'],
   'report.outcome.${}': ['improved', 'notImproved', 'pending'],
   'report.how.${}': ['share', 'mean', 'margin', 'rate', 'alpha', 'compare', 'trend', 'units', 'weighting', 'staff', 'health', 'phone', 'matrix', 'deductions', 'cases'],
+  'calibration.status.${}': ['open', 'complete', 'closed'],
+  'calibration.iccReading.${}': ['poor', 'moderate', 'good', 'excellent'],
+  'calibration.alphaReading.${}': ['unreliable', 'tentative', 'reliable'],
+  'calibration.tendency.${}': ['stricter', 'lenient'],
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };
