@@ -47,6 +47,9 @@ import { projectRoot } from './platform/paths';
 import { RateLimiter } from './platform/rate-limit';
 import { DashboardRepo } from './reports/dashboard-repo';
 import { DashboardService } from './reports/dashboard-service';
+import { ExportsRepo } from './exports/repo';
+import { exportRoutes } from './exports/routes';
+import { ExportService } from './exports/service';
 import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
@@ -105,6 +108,7 @@ export function buildServices(deps: AppDeps) {
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
+    exports: new ExportService(new ExportsRepo(db), new DashboardRepo(db), unitsRepo, surveysRepo, results, resultsRepo, plansRepo, surveyDefinitions, sheets, clock),
   };
 }
 export type Services = ReturnType<typeof buildServices>;
@@ -126,6 +130,7 @@ export function routeTable(services: Services): Route[] {
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),
+    ...exportRoutes(services.exports),
   ];
 }
 
