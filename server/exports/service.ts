@@ -220,7 +220,8 @@ export class ExportService {
     const byKey = new Map(ctx.questions.map((q) => [q.key, q]));
     const fixed = { na: t('exports.notApplicable'), text: t('exports.textGiven') };
     const repo = this.repo;
-    const self = this;
+    const groupOf = this.groupOf.bind(this);
+    const unitCells = this.unitCells.bind(this);
     // The staff survey: one step for the year, its groups summed over months; others: one step per month.
     const steps = ctx.staff ? [monthsOf(ctx.period)] : monthsOf(ctx.period).map((m) => [m]);
     async function* batches(): AsyncGenerator<Cell[][]> {
@@ -229,7 +230,7 @@ export class ExportService {
         const merged = new Map<string, { unit: Unit | undefined; unnamed: boolean; questionKey: string; value: string; n: number }>();
         for (const c of counts) {
           if (c.questionKey === 'unit' && ctx.staff) continue;
-          const { group, unit, unnamed } = self.groupOf(ctx, c.unitId, c.channelId);
+          const { group, unit, unnamed } = groupOf(ctx, c.unitId, c.channelId);
           if (ctx.groups && (ctx.groups.get(group) ?? 0) < STAFF_MIN) continue;
           const key = `${group}\u0000${c.questionKey}\u0000${c.value}`;
           const row = merged.get(key) ?? { unit, unnamed, questionKey: c.questionKey, value: c.value, n: 0 };
@@ -251,7 +252,7 @@ export class ExportService {
           )
           .map((r): Cell[] => {
             const q = byKey.get(r.questionKey);
-            return [...when, ...self.unitCells(ctx, r.unit, r.unnamed, t, nameOf), r.questionKey, q ? q.text[lang] : r.questionKey, valueCell(r.value), valueLabel(q, r.value, lang, fixed), r.n];
+            return [...when, ...unitCells(ctx, r.unit, r.unnamed, t, nameOf), r.questionKey, q ? q.text[lang] : r.questionKey, valueCell(r.value), valueLabel(q, r.value, lang, fixed), r.n];
           });
         if (rows.length > 0) yield rows;
       }
