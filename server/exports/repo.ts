@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Db } from '../platform/db';
+import { isPostgres, type Db } from '../platform/db';
 import type { Survey } from '../surveys/definition';
 
 /**
@@ -14,15 +14,31 @@ export interface ScopeFilter {
   zeroChannelIds: number[];
 }
 
+/** A response as read for export (column names as stored: no object is copied per row). */
 export interface ResponseRow {
   id: number;
-  unitId: number;
-  channelId: number;
+  unit_id: number;
+  channel_id: number;
   month: string;
-  submittedAt: string;
-  /** Per question asked for: the stored value and text. */
-  values: (string | null)[];
-  texts: (string | null)[];
+  submitted_at: string;
+  /** Its answers packed: question key, U+001F, the value (or the text where there is no value); U+001E between answers. */
+  answers: string | null;
+}
+
+/** The answers of a packed row into `out` (at `offset` + the question's index), each made a cell by `cell`. */
+export function unpackAnswers<T>(packed: string | null, index: ReadonlyMap<string, number>, out: T[], offset: number, cell: (i: number, stored: string) => T): void {
+  if (!packed) return;
+  let start = 0;
+  while (start < packed.length) {
+    let end = packed.indexOf('\u001e', start);
+    if (end === -1) end = packed.length;
+    const cut = packed.indexOf('\u001f', start);
+    if (cut !== -1 && cut < end) {
+      const i = index.get(packed.slice(start, cut));
+      if (i !== undefined) out[offset + i] = cell(i, packed.slice(cut + 1, end));
+    }
+    start = end + 1;
+  }
 }
 
 export interface AggregateCount {
@@ -55,15 +71,23 @@ export class ExportsRepo {
   }
 
   /**
-   * The next page of counted responses after `afterId` (in id order), with the
-   * answers to the listed questions as columns (one query; the answers are
-   * read through their primary key).
+   * The next page of counted responses after `afterId` (in id order), each
+   * with its answers packed by the database into one string (key, unit
+   * separator, answer; record separator between answers), read through the
+   * answers' primary key: one row object per response however many questions
+   * it has, which is what keeps a million rows to seconds. Stored answers
+   * never hold these separators (control characters are removed from free
+   * text before it is stored; values are codes); any that did are dropped here.
    */
-  async responsePage(
-    f: { versionIds: number[]; from: string; to: string; scope: ScopeFilter; questionKeys: string[]; afterId: number; limit: number },
-  ): Promise<ResponseRow[]> {
+  async responsePage(f: { versionIds: number[]; from: string; to: string; scope: ScopeFilter; afterId: number; limit: number }): Promise<ResponseRow[]> {
     if (f.versionIds.length === 0) return [];
-    const page = this.db('responses as r')
+    const pg = isPostgres(this.db);
+    const [us, rs] = pg ? ['chr(31)', 'chr(30)'] : ['char(31)', 'char(30)'];
+    const answer = `coalesce(a.value, replace(replace(a.text, ${us}, ''), ${rs}, ''), '')`;
+    const packed = pg
+      ? `(select string_agg(a.question_key || ${us} || ${answer}, ${rs}) from response_answers a where a.response_id = r.id)`
+      : `(select group_concat(a.question_key || ${us} || ${answer}, ${rs}) from response_answers a where a.response_id = r.id)`;
+    const q = this.db('responses as r')
       .whereIn('r.survey_version_id', f.versionIds)
       .andWhere('r.counted', true)
       .andWhere('r.month', '>=', f.from)
@@ -71,28 +95,9 @@ export class ExportsRepo {
       .andWhere('r.id', '>', f.afterId)
       .orderBy('r.id')
       .limit(f.limit)
-      .select('r.id', 'r.unit_id', 'r.channel_id', 'r.month', 'r.submitted_at');
-    this.inScope(page, 'r', f.scope);
-    const columns = f.questionKeys.flatMap((key, i) => [
-      this.db.raw('max(case when a.question_key = ? then a.value end) as ??', [key, `v${i}`]),
-      this.db.raw('max(case when a.question_key = ? then a.text end) as ??', [key, `t${i}`]),
-    ]);
-    const rows = (await this.db
-      .from(page.as('p'))
-      .leftJoin('response_answers as a', 'a.response_id', 'p.id')
-      .groupBy('p.id', 'p.unit_id', 'p.channel_id', 'p.month', 'p.submitted_at')
-      .orderBy('p.id')
-      .select('p.id', 'p.unit_id', 'p.channel_id', 'p.month', 'p.submitted_at', ...columns)) as Raw[];
-    const n = f.questionKeys.length;
-    return rows.map((r) => {
-      const values: (string | null)[] = new Array<string | null>(n);
-      const texts: (string | null)[] = new Array<string | null>(n);
-      for (let i = 0; i < n; i += 1) {
-        values[i] = (r[`v${i}`] ?? null) as string | null;
-        texts[i] = (r[`t${i}`] ?? null) as string | null;
-      }
-      return { id: Number(r.id), unitId: Number(r.unit_id), channelId: Number(r.channel_id), month: String(r.month), submittedAt: String(r.submitted_at), values, texts };
-    });
+      .select('r.id', 'r.unit_id', 'r.channel_id', 'r.month', 'r.submitted_at', this.db.raw(`${packed} as answers`));
+    this.inScope(q, 'r', f.scope);
+    return (await q) as ResponseRow[];
   }
 
   /** One month's (or, with a year "YYYY", one year's) answer counts per unit, channel, question and value, from the aggregates. */

@@ -15,7 +15,7 @@ import { STAFF_MIN } from '../reports/dashboard-service';
 import { firstMonth, lastMonth, monthsOf, parsePeriod, periodKey, recentPeriods, type Period } from '../reports/period';
 import type { VersionedSurvey } from '../surveys/definition';
 import type { SurveysRepo } from '../surveys/repo';
-import type { ExportsRepo, ScopeFilter } from './repo';
+import { unpackAnswers, type ExportsRepo, type ScopeFilter } from './repo';
 import { DATASETS, type Dataset, type ExportQuery } from './schema';
 import { answerCell, exportQuestions, valueCell, valueLabel, type ExportQuestion } from './survey-columns';
 import { tableOf, type Cell, type Column, type ExportTable } from './table';
@@ -31,7 +31,6 @@ export function datasetsFor(user: CurrentUser): Dataset[] {
   return DATASETS.filter((d) => d !== 'allocation' || user.role !== 'unit_head');
 }
 
-const PAGE = 2000;
 
 export interface ExportForm {
   datasets: Dataset[];
@@ -42,6 +41,9 @@ export interface ExportForm {
 }
 
 export class ExportService {
+  /** Responses read per database query (two pages are in memory at most). Tests make it small to cross pages. */
+  pageSize = 2000;
+
   constructor(
     private readonly repo: ExportsRepo,
     private readonly dashboardRepo: DashboardRepo,
@@ -134,7 +136,7 @@ export class ExportService {
     return { group: -channelUnit, unit: ctx.units.get(channelUnit), unnamed: true };
   }
 
-  private unitCells(ctx: SurveyContext, unit: Unit | undefined, unnamed: boolean, t: Translate, nameOf: (u: Unit) => string): Cell[] {
+  private unitCells(ctx: SurveyContext, unit: Unit | undefined, unnamed: boolean, t: Translate, nameOf: (u: Unit) => string): [Cell, Cell] {
     if (!unit) return [null, null];
     return [unit.code, unnamed ? t('exports.unnamedUnit', { unit: nameOf(unit) }) : nameOf(unit)];
   }
@@ -158,29 +160,31 @@ export class ExportService {
           { key: 'channel', header: t('exports.col.channel') },
         ];
     for (const q of ctx.questions) columns.push({ key: q.key, header: q.text[lang] });
-    const rocDates = new Map<string, string>();
+    const rocDates = new Map<string, [string, string]>();
     const rocYearText = t('exports.rocYear', { year: rocYear(ctx.period.year) });
     const repo = this.repo;
     const groupOf = this.groupOf.bind(this);
     const unitCells = this.unitCells.bind(this);
+    const limit = this.pageSize;
+    const questions = ctx.questions;
+    const index = new Map(questions.map((q, i) => [q.key, i]));
+    const fetch = (afterId: number) => {
+      const page = repo.responsePage({ versionIds: ctx.versionIds, from: firstMonth(ctx.period), to: lastMonth(ctx.period), scope: ctx.scope, afterId, limit });
+      // A page read ahead and then not wanted (the reader went away) must not fail unobserved.
+      page.catch(() => undefined);
+      return page;
+    };
     async function* batches(): AsyncGenerator<Cell[][]> {
-      let afterId = 0;
       let no = 0;
+      let next = fetch(0);
       for (;;) {
-        const page = await repo.responsePage({
-          versionIds: ctx.versionIds,
-          from: firstMonth(ctx.period),
-          to: lastMonth(ctx.period),
-          scope: ctx.scope,
-          questionKeys: ctx.questions.map((q) => q.key),
-          afterId,
-          limit: PAGE,
-        });
+        const page = await next;
         if (page.length === 0) return;
-        afterId = page[page.length - 1]?.id ?? afterId;
+        // The database reads the next page while this one is formatted and written (two pages in memory at most).
+        next = fetch(page[page.length - 1]?.id ?? 0);
         const rows: Cell[][] = [];
         for (const r of page) {
-          const { group, unit, unnamed } = groupOf(ctx, r.unitId, r.channelId);
+          const { group, unit, unnamed } = groupOf(ctx, r.unit_id, r.channel_id);
           let textAllowed = true;
           if (ctx.groups) {
             const n = ctx.groups.get(group) ?? 0;
@@ -189,14 +193,32 @@ export class ExportService {
             textAllowed = n >= STAFF_TEXT_MIN;
           }
           no += 1;
-          const head: Cell[] = ctx.staff
-            ? [no, r.month.slice(0, 4), rocYearText, ...unitCells(ctx, unit, unnamed, t, nameOf)]
-            : [no, r.month, ...dateCells(r.submittedAt, rocDates), ...unitCells(ctx, unit, unnamed, t, nameOf), ctx.channels.get(r.channelId)?.code ?? null];
-          for (let i = 0; i < ctx.questions.length; i += 1) {
-            const q = ctx.questions[i] as ExportQuestion;
-            head.push(q.type === 'text' && !textAllowed ? null : answerCell(q, r.values[i] ?? null, r.texts[i] ?? null));
+          const [code, unitName] = unitCells(ctx, unit, unnamed, t, nameOf);
+          const row: Cell[] = new Array<Cell>(columns.length).fill(null);
+          let at: number;
+          if (ctx.staff) {
+            row[0] = no;
+            row[1] = r.month.slice(0, 4);
+            row[2] = rocYearText;
+            row[3] = code;
+            row[4] = unitName;
+            at = 5;
+          } else {
+            const [date, roc] = dateCells(r.submitted_at, rocDates);
+            row[0] = no;
+            row[1] = r.month;
+            row[2] = date;
+            row[3] = roc;
+            row[4] = code;
+            row[5] = unitName;
+            row[6] = ctx.channels.get(r.channel_id)?.code ?? null;
+            at = 7;
           }
-          rows.push(head);
+          unpackAnswers(r.answers, index, row, at, (i, stored) => {
+            const q = questions[i] as ExportQuestion;
+            return q.type === 'text' && !textAllowed ? null : answerCell(q, stored);
+          });
+          rows.push(row);
         }
         if (rows.length > 0) yield rows;
       }
@@ -342,13 +364,19 @@ interface SurveyContext {
   period: Period;
 }
 
-/** The Taiwan date of a submission (ISO) and its ROC form; ROC forms are kept per date (few distinct dates). */
-function dateCells(submittedAt: string, cache: Map<string, string>): [string, string] {
-  const date = taiwanDateTime(submittedAt).date;
-  let roc = cache.get(date);
-  if (roc === undefined) {
-    roc = formatRocDate(date, 'zh-TW');
-    cache.set(date, roc);
+/**
+ * The Taiwan date of a submission (ISO) and its ROC form. Stored instants are
+ * UTC ISO strings: the Taiwan date is the UTC date, or the next day from 16:00
+ * UTC; both forms are kept per (UTC date, before or after 16:00), few in an export.
+ */
+function dateCells(submittedAt: string, cache: Map<string, [string, string]>): [string, string] {
+  const iso = submittedAt.length === 24 && submittedAt[10] === 'T' && submittedAt[23] === 'Z';
+  const key = iso ? `${submittedAt.slice(0, 10)}${submittedAt.slice(11, 13) >= '16' ? '+' : ''}` : submittedAt;
+  let cells = cache.get(key);
+  if (cells === undefined) {
+    const date = taiwanDateTime(submittedAt).date;
+    cells = [date, formatRocDate(date, 'zh-TW')];
+    cache.set(key, cells);
   }
-  return [date, roc];
+  return cells;
 }

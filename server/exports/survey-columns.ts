@@ -38,25 +38,23 @@ export function exportQuestions(current: Survey, older: readonly Survey[]): Expo
   return [...out.values()];
 }
 
-export function answerCell(q: ExportQuestion, value: string | null, text: string | null): Cell {
+/** A stored answer (its value, or its text where it has none) as a cell. */
+export function answerCell(q: ExportQuestion, stored: string | null): Cell {
+  if (stored === null) return null;
   switch (q.type) {
     case 'likert':
     case 'rating':
-      if (value === null) return null;
-      return /^-?\d+$/.test(value) ? Number(value) : value;
+      return integerOr(stored);
     case 'multiple': {
-      if (text === null) return null;
       try {
-        const chosen = JSON.parse(text) as unknown;
+        const chosen = JSON.parse(stored) as unknown;
         return Array.isArray(chosen) ? chosen.map(String).join('; ') : null;
       } catch {
         return null;
       }
     }
-    case 'text':
-      return text;
     default:
-      return value;
+      return stored;
   }
 }
 
@@ -70,5 +68,11 @@ export function valueLabel(q: ExportQuestion | undefined, value: string, lang: L
 
 /** A counted value as a cell: scale points and ratings as numbers. */
 export function valueCell(value: string): Cell {
-  return /^-?\d+$/.test(value) ? Number(value) : value;
+  return integerOr(value);
+}
+
+/** An integer written as digits becomes a number ("5" → 5); anything else ("na") stays text. */
+function integerOr(text: string): Cell {
+  const n = Number(text);
+  return Number.isSafeInteger(n) && String(n) === text ? n : text;
 }
