@@ -94,16 +94,18 @@ function sheetStart(name: string, columns: readonly Column[]): string {
 }
 
 /** Writes the table as an ODS file to the stream, and ends it. */
-export async function writeOds(table: ExportTable, sink: Writable, sheetName = table.name): Promise<void> {
+export async function writeOds(table: ExportTable, sink: Writable, options: { sheetName?: string; maxSheetRows?: number } = {}): Promise<void> {
+  const sheetName = options.sheetName ?? table.name;
+  const maxRows = options.maxSheetRows ?? MAX_SHEET_ROWS;
   const zip = new ZipFile();
   const content = new PassThrough();
-  const options = { forceDosTimestamp: true, mtime: new Date() };
+  const entry = { forceDosTimestamp: true, mtime: new Date() };
   // The mimetype entry comes first and uncompressed, so that a program can tell what the file is from its first bytes.
-  zip.addBuffer(Buffer.from(ODS_MIME, 'ascii'), 'mimetype', { ...options, compress: false });
-  zip.addBuffer(Buffer.from(MANIFEST, 'utf8'), 'META-INF/manifest.xml', options);
-  zip.addBuffer(Buffer.from(STYLES, 'utf8'), 'styles.xml', options);
-  zip.addBuffer(Buffer.from(META, 'utf8'), 'meta.xml', options);
-  zip.addReadStream(content, 'content.xml', { ...options, compressionLevel: 1 });
+  zip.addBuffer(Buffer.from(ODS_MIME, 'ascii'), 'mimetype', { ...entry, compress: false });
+  zip.addBuffer(Buffer.from(MANIFEST, 'utf8'), 'META-INF/manifest.xml', entry);
+  zip.addBuffer(Buffer.from(STYLES, 'utf8'), 'styles.xml', entry);
+  zip.addBuffer(Buffer.from(META, 'utf8'), 'meta.xml', entry);
+  zip.addReadStream(content, 'content.xml', { ...entry, compressionLevel: 1 });
   zip.end();
 
   let failed: Error | undefined;
@@ -127,7 +129,7 @@ export async function writeOds(table: ExportTable, sink: Writable, sheetName = t
   for await (const batch of table.batches) {
     if (failed) throw failed;
     for (const row of batch) {
-      if (rowsInSheet === MAX_SHEET_ROWS) {
+      if (rowsInSheet === maxRows) {
         sheet += 1;
         rowsInSheet = 1;
         await out.write(`</table:table>${sheetStart(`${sheetName} (${sheet})`, table.columns)}`);
