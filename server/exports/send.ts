@@ -14,7 +14,12 @@ export async function sendExport(res: Response, format: Format, table: ExportTab
   try {
     await writeExport(format, table, res, meta);
   } catch (err) {
-    if (!res.headersSent) throw err;
+    if (!res.headersSent) {
+      // Nothing sent yet: the error page is a page, not a download.
+      res.removeHeader('Content-Disposition');
+      res.removeHeader('Content-Type');
+      throw err;
+    }
     res.destroy();
     if (err instanceof ExportAborted) return;
     throw err;
