@@ -198,7 +198,7 @@ export class ExportService {
           let at: number;
           if (ctx.staff) {
             row[0] = no;
-            row[1] = r.month.slice(0, 4);
+            row[1] = Number(r.month.slice(0, 4));
             row[2] = rocYearText;
             row[3] = code;
             row[4] = unitName;
@@ -261,7 +261,7 @@ export class ExportService {
         }
         const label = months[0] as string;
         const when: Cell[] = ctx.staff
-          ? [label.slice(0, 4), t('exports.rocYear', { year: rocYear(Number(label.slice(0, 4))) })]
+          ? [Number(label.slice(0, 4)), t('exports.rocYear', { year: rocYear(Number(label.slice(0, 4))) })]
           : [label, formatRocMonth(Number(label.slice(0, 4)), Number(label.slice(5, 7)), 'zh-TW')];
         const rows = [...merged.values()]
           .sort(
