@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS } from '../server/platform/app-settings';
 import { plannerSettings } from '../server/courtesy/plans-service';
 import { projectRoot } from '../server/platform/paths';
 import { benchDashboard } from './bench-dashboard';
+import { benchExport } from './bench-export';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -183,6 +184,7 @@ async function main(): Promise<void> {
   benchPlanner();
   await benchSubmissions();
   await benchDashboard((line) => process.stdout.write(`${line}\n`));
+  await benchExport((line) => process.stdout.write(`${line}\n`));
 }
 
 void main();

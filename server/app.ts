@@ -60,6 +60,9 @@ import { RateLimiter } from './platform/rate-limit';
 import { DashboardRepo } from './reports/dashboard-repo';
 import { DashboardService } from './reports/dashboard-service';
 import { ReportService } from './reports/report-service';
+import { ExportsRepo } from './exports/repo';
+import { exportRoutes } from './exports/routes';
+import { ExportService } from './exports/service';
 import { reportRoutes } from './reports/routes';
 import { settingsRoutes } from './settings/routes';
 import type { Route } from './platform/routes';
@@ -144,6 +147,7 @@ export function buildServices(deps: AppDeps) {
     calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
     dashboard,
+    exports: new ExportService(new ExportsRepo(db), dashboardRepo, unitsRepo, surveysRepo, results, resultsRepo, plansRepo, surveyDefinitions, sheets, clock),
     api,
     apiGate,
     apiTokens: new ApiTokensService(db, clock),
@@ -178,6 +182,7 @@ export function routeTable(services: Services): Route[] {
     ...reportRoutes(services.dashboard, services.reports),
     ...apiPageRoutes(services.db, services.apiTokens, services.api, services.publicDatasets, services.clock),
     ...apiRoutes(services.api, services.apiGate, () => services.config.publicBaseUrl),
+    ...exportRoutes(services.exports),
   ];
 }
 

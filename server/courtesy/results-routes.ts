@@ -10,8 +10,10 @@ import type { ResultsService } from './results-service';
 import { ringSourceText } from '../telephony/call-texts';
 import { ringItemOf } from './ring-decision';
 import { formValuesOf } from './score-form';
-import { scoreTableCsv } from './score-table';
 import type { RecordingsService } from '../telephony/recordings-service';
+import { scoreTableColumns, scoreTableRows } from './score-table';
+import { sendExport } from '../exports/send';
+import { tableOf } from '../exports/table';
 
 const MANAGE = ['admin', 'manager'] as const;
 const TESTER = ['tester'] as const;
@@ -115,7 +117,7 @@ export function resultsRoutes(
     get('/scores.csv', MANAGE, async (req, res) => {
       const query = tableSchema.safeParse(req.query);
       const table = await results.scoreTable(me(req), query.success ? query.data : {});
-      res.attachment(`scores-${table.scope?.code ?? 'all'}-${table.month}.csv`).type('text/csv; charset=utf-8').send(scoreTableCsv(table, req.lang, req.t));
+      await sendExport(res, 'csv', tableOf(`scores-${table.scope?.code ?? 'all'}-${table.month}`, scoreTableColumns(req.t), scoreTableRows(table, req.lang, req.t)));
     }),
 
     get('/results/:id', SEE_RESULTS, async (req, res) => {

@@ -330,16 +330,20 @@ export class ResultsService {
     const month = query.month ?? this.today().slice(0, 7);
     const scopes = (await this.units.listInReach(reach)).filter((u) => u.type === 'agency');
     const scope = scopes.find((s) => s.id === query.scope) ?? scopes[0] ?? null;
-    const settings = await this.settings.get();
     if (!scope) return { month, scope: null, scopes, rows: [], deductions: [], sheet: (await this.currentSheet()).sheet };
+    return { month, scope, scopes, ...(await this.tableFor(scope, month)), sheet: (await this.currentSheet()).sheet };
+  }
+
+  /** An agency's score table for a month (its own units, not those of agencies inside it). */
+  async tableFor(scope: Unit, month: string): Promise<{ rows: ScoreRow[]; deductions: DeductionCount[] }> {
+    const settings = await this.settings.get();
     const members = membersOfScope(scope.id, await this.units.listInReach(scope.path)).filter((u) => u.type !== 'agency');
     const memberIds = new Set(members.map((u) => u.id));
     const days = datesOfMonth(month);
     const inMonth = (await this.results.latestInPeriod(scope.path, days[0] as string, days[days.length - 1] as string)).filter((r) => memberIds.has(r.unitId));
     const before = (await this.results.latestInPeriod(scope.path, '0000-01-01', addDays(days[0] as string, -1))).filter((r) => memberIds.has(r.unitId));
     const tested = members.filter((u) => inMonth.some((r) => r.unitId === u.id));
-    const table = buildScoreTable(tested, inMonth, before, bandsOf(settings));
-    return { month, scope, scopes, ...table, sheet: (await this.currentSheet()).sheet };
+    return buildScoreTable(tested, inMonth, before, bandsOf(settings));
   }
 
   /** Parts a result covers, for showing its sheet. */

@@ -1,7 +1,9 @@
 import { nextMonth } from '../calendar/dates';
 import { parseForm, renderFormErrors, renderPage, setFlash } from '../platform/http';
 import { get, idOf, me, post, type Route } from '../platform/routes';
-import { allocationCsv } from './allocation';
+import { allocationColumns, allocationRows } from './allocation';
+import { sendExport } from '../exports/send';
+import { tableOf } from '../exports/table';
 import type { PlansService } from './plans-service';
 import { addUnitSchema, assignmentSchema, draftSchema, unavailableSchema } from './schema';
 
@@ -87,10 +89,7 @@ export function courtesyRoutes(plans: PlansService): Route[] {
 
     get('/plans/:id/allocation.csv', MANAGE, async (req, res) => {
       const view = await plans.view(me(req), idOf(req, 'id'));
-      res
-        .attachment(`allocation-${view.plan.scopeCode}-${view.plan.month}.csv`)
-        .type('text/csv; charset=utf-8')
-        .send(allocationCsv(view, req.lang, req.t));
+      await sendExport(res, 'csv', tableOf(`allocation-${view.plan.scopeCode}-${view.plan.month}`, allocationColumns(req.t), allocationRows(view, req.lang, req.t)));
     }),
 
     get('/my/unavailable', TESTER, async (req, res) => {

@@ -1,5 +1,5 @@
 import type { Lang, Translate } from '../platform/i18n';
-import { toCsv } from '../platform/csv-write';
+import type { Cell, Column } from '../exports/table';
 import { formatRocMonth } from '../platform/roc-date';
 import type { Band, BandSettings, Deduction } from './scoring';
 import { bandOf, roundHalfUp1 } from './scoring';
@@ -76,20 +76,34 @@ export function buildScoreTable(
   return { rows, deductions };
 }
 
-export function scoreTableCsv(table: { month: string; rows: ScoreRow[] }, lang: Lang, t: Translate): string {
-  const header = [t('scores.col.rank'), t('allocation.col.unitCode'), t('allocation.col.unit'), t('scores.col.tests'), t('scores.col.score'), t('scores.col.band'), t('scores.col.previous'), t('scores.col.change'), t('allocation.col.month'), t('scores.col.rocMonth')];
+/** The score table for export: numbers as numbers (scores with one decimal), the month in ISO and in ROC form. */
+export function scoreTableColumns(t: Translate): Column[] {
+  return [
+    { key: 'rank', header: t('scores.col.rank') },
+    { key: 'unit_code', header: t('allocation.col.unitCode') },
+    { key: 'unit', header: t('allocation.col.unit') },
+    { key: 'tests', header: t('scores.col.tests') },
+    { key: 'score', header: t('scores.col.score'), decimals: 1 },
+    { key: 'band', header: t('scores.col.band') },
+    { key: 'previous', header: t('scores.col.previous'), decimals: 1 },
+    { key: 'change', header: t('scores.col.change'), decimals: 1 },
+    { key: 'month', header: t('allocation.col.month') },
+    { key: 'roc_month', header: t('scores.col.rocMonth') },
+  ];
+}
+
+export function scoreTableRows(table: { month: string; rows: readonly ScoreRow[] }, lang: Lang, t: Translate): Cell[][] {
   const rocMonth = formatRocMonth(Number(table.month.slice(0, 4)), Number(table.month.slice(5, 7)), 'zh-TW');
-  const rows = table.rows.map((r) => [
-    r.rank === null ? '' : String(r.rank),
+  return table.rows.map((r) => [
+    r.rank,
     r.code,
     lang === 'en' && r.nameEn ? r.nameEn : r.nameZh,
-    String(r.tests),
-    r.score === null ? '' : r.score.toFixed(1),
-    r.band === null ? '' : t(`band.${r.band}`),
-    r.previous === null ? '' : r.previous.toFixed(1),
-    r.change === null ? '' : (r.change > 0 ? '+' : '') + r.change.toFixed(1),
+    r.tests,
+    r.score,
+    r.band === null ? null : t(`band.${r.band}`),
+    r.previous,
+    r.change,
     table.month,
     rocMonth,
   ]);
-  return toCsv([header, ...rows]);
 }

@@ -115,6 +115,9 @@ const MATRIX: Record<string, Expected> = {
   // Without a scope and survey the margins pages send the user back to the dashboard.
   'get /dashboard/margins': only('get', PLANS, 303),
   'post /dashboard/margins': only('post', PLANS, 303),
+  'get /exports': only('get', UNITS_SEE, 200),
+  // Without a query the download re-renders the form with a message per field.
+  'get /exports/download': only('get', UNITS_SEE, 422),
   'post /responses/:id/count': only('post', PLANS, 404),
   'post /responses/:id/uncount': only('post', PLANS, 404),
   'get /channels/:id/poster': only('get', PLANS, 404),

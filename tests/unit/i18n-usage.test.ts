@@ -57,6 +57,8 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'import.action.${}': ['create', 'update', 'unchanged'],
   'import.col.${}': UNIT_CSV_COLUMNS.map((c) => c.name),
   'part.${}': ['switchboard', 'unit'],
+  'exports.dataset.${}': ['responses', 'aggregates', 'results', 'scores', 'allocation'],
+  'exports.format.${}': ['csv', 'ods', 'json'],
   'plan.status.${}': ['draft', 'published'],
   'plan.event.${}': ['draft', 'edit', 'add', 'remove', 'publish'],
   'band.${}': ['excellent', 'good', 'fair', 'poor'],
