@@ -55,6 +55,12 @@ import { createTelephonyClient, type HttpClientFactory } from './telephony/clien
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
 import { SmsOutbox } from './telephony/sms-outbox';
+import { KeypadService } from './petitions/keypad-service';
+import { keypadRoutes } from './petitions/keypad-routes';
+import { invitationRoutes } from './petitions/public-routes';
+import { PetitionsRepo } from './petitions/repo';
+import { petitionRoutes } from './petitions/routes';
+import { PetitionsService } from './petitions/service';
 import { SmsRepo } from './telephony/sms-repo';
 import { smsRoutes } from './telephony/sms-routes';
 
@@ -90,6 +96,10 @@ export function buildServices(deps: AppDeps) {
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
   // Without credentials there is no client: manual mode, and the pages say so.
   const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
+  const surveys = new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock);
+  const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
+  const petitionsRepo = new PetitionsRepo(db);
+  const petitions = new PetitionsService(db, petitionsRepo, surveys, unitsRepo, settings, config, deps.sessionSecret, clock, smsOutbox);
   return {
     db,
     config,
@@ -104,10 +114,12 @@ export function buildServices(deps: AppDeps) {
     cases,
     questions: new QuestionsRepo(db),
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
-    surveys: new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock),
+    surveys,
+    petitions,
+    keypad: new KeypadService(petitionsRepo, surveys, petitions, config, telephonyClient, clock, deps.logger),
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
-    smsOutbox: new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger),
+    smsOutbox,
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }
@@ -118,6 +130,7 @@ export function routeTable(services: Services): Route[] {
   return [
     // The citizen's pages first: they take the most traffic, and the router tries routes in order.
     ...publicSurveyRoutes(services.surveys, services.settings, (req) => req.secure),
+    ...invitationRoutes(services.petitions, services.surveys, (req) => req.secure),
     ...homeRoutes(),
     ...notificationRoutes(services.notifications, services.clock),
     ...authRoutes(services.auth),
@@ -131,6 +144,8 @@ export function routeTable(services: Services): Route[] {
     ...questionRoutes(services.questions, services.units, services.clock),
     ...surveyRoutes(services.surveys, services.units, () => services.config.publicBaseUrl, services.clock),
     ...reportRoutes(services.dashboard),
+    ...petitionRoutes(services.petitions, services.keypad, services.clock),
+    ...keypadRoutes(services.keypad, services.config),
   ];
 }
 
@@ -194,7 +209,8 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   });
   // The citizen's survey pages (/s/…) need no session: nobody signs in there, and they must stay fast.
   // Twilio's webhooks (/twilio/…) have none either: each is signed instead (telephony/routes.ts).
-  const sessionless = (req: Request) => req.path.startsWith('/s/') || req.path.startsWith('/twilio/');
+  // The petitioner's invitation pages (/i, /i/…) neither: they carry their own double-submit token too.
+  const sessionless = (req: Request) => req.path.startsWith('/s/') || req.path.startsWith('/twilio/') || req.path === '/i' || req.path.startsWith('/i/');
   app.use((req, res, next) => (sessionless(req) ? next() : sessions(req, res, next)));
   app.use(async (req, res, next) => {
     const userId = req.session?.userId;

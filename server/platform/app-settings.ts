@@ -31,6 +31,8 @@ export const appSettingsSchema = z
     retestWithinDays: z.coerce.number().int().min(1, 'validation.invalid').max(90, 'validation.invalid').default(30),
     repeatGuardHours: z.coerce.number().int().min(0, 'validation.invalid').max(720, 'validation.invalid').default(12),
     kioskGapSeconds: z.coerce.number().int().min(0, 'validation.invalid').max(600, 'validation.invalid').default(5),
+    invitationValidDays: z.coerce.number().int().min(1, 'validation.invalid').max(365, 'validation.invalid').default(30),
+    invitationReminderDays: z.coerce.number().int().min(0, 'validation.invalid').max(60, 'validation.invalid').default(7),
   })
   .refine((s) => s.officeStart < s.lunchStart && s.lunchStart <= s.lunchEnd && s.lunchEnd < s.officeEnd, {
     path: ['lunchStart'],

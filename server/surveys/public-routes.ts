@@ -54,7 +54,8 @@ export function publicSurveyRoutes(surveys: SurveysService, settings: AppSetting
   const open = async (req: Request, res: Response, lang: Lang, kioskKey: string): Promise<Channel | null> => {
     const code = String(req.params.code ?? '').toUpperCase();
     const channel = await surveys.channelByCode(code);
-    if (!channel || !channel.active) {
+    // Invitation and keypad channels take answers only with their invitation or by phone.
+    if (!channel || !channel.active || channel.mode === 'invitation' || channel.mode === 'phone') {
       await message(req, res, channel ? 410 : 404, channel, lang, 'inactive');
       return null;
     }
