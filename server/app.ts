@@ -61,6 +61,7 @@ import { invitationRoutes } from './petitions/public-routes';
 import { PetitionsRepo } from './petitions/repo';
 import { petitionRoutes } from './petitions/routes';
 import { PetitionsService } from './petitions/service';
+import { SmsReminders } from './telephony/sms-reminders';
 import { SmsRepo } from './telephony/sms-repo';
 import { smsRoutes } from './telephony/sms-routes';
 
@@ -86,18 +87,19 @@ export function buildServices(deps: AppDeps) {
   const notifications = new NotificationsRepo(db);
   const calendar = new CalendarService(db, new CalendarRepo(db), clock);
   const plansRepo = new PlansRepo(db);
-  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock);
+  // Without credentials there is no client: manual mode, and the pages say so.
+  const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
+  const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
+  const resultsRepo = new ResultsRepo(db);
+  const smsReminders = new SmsReminders(db, smsOutbox, plansRepo, resultsRepo, usersRepo, config);
+  const cases = new CasesService(db, new CasesRepo(db), settings, notifications, clock, smsReminders);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
-  const resultsRepo = new ResultsRepo(db);
   const callsRepo = new CallsRepo(db);
   const ringTimes = new CallRingTimes(callsRepo);
   const results = new ResultsService(db, resultsRepo, plansRepo, unitsRepo, cases, settings, sheets, clock, ringTimes);
-  // Without credentials there is no client: manual mode, and the pages say so.
-  const telephonyClient = config.twilio ? createTelephonyClient(config.twilio, { httpClient: deps.twilioHttpClient }) : null;
   const surveys = new SurveysService(db, surveysRepo, unitsRepo, settings, surveyDefinitions, deps.sessionSecret, clock);
-  const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
   const petitionsRepo = new PetitionsRepo(db);
   const petitions = new PetitionsService(db, petitionsRepo, surveys, unitsRepo, settings, config, deps.sessionSecret, clock, smsOutbox);
   return {
@@ -120,6 +122,7 @@ export function buildServices(deps: AppDeps) {
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
     smsOutbox,
+    smsReminders,
     dashboard: new DashboardService(new DashboardRepo(db), unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock),
   };
 }

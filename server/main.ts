@@ -9,6 +9,7 @@ import { createLogger } from './platform/logger';
 import { migrateLatest } from './platform/migrations';
 import { sessionSecret } from './platform/settings';
 import type { HttpClientFactory } from './telephony/client';
+import { testerRemindersJob } from './telephony/sms-reminders';
 
 export interface Running {
   server: Server;
@@ -68,15 +69,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       .catch((err: unknown) => logger.error({ err }, 'invitation reminders or erasure failed'));
   const dispatching = setInterval(() => void dispatchSms(), SMS_INTERVAL);
   dispatching.unref();
+  const remindTesters = () =>
+    testerRemindersJob(db, services.smsReminders, new Date())
+      .then((r) => r.ran && logger.info({ date: r.date, stored: r.stored }, 'queued the testers\' SMS reminders'))
+      .catch((err: unknown) => logger.error({ err }, 'testers\' SMS reminders failed'));
   const drafting = setInterval(() => {
     void draft();
     void remind();
     void invitations();
+    void remindTesters();
   }, JOB_INTERVAL);
   drafting.unref();
   void draft();
   void remind();
   void invitations();
+  void remindTesters();
 
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -7,6 +7,7 @@ import type { NotificationsRepo } from '../platform/notifications';
 import { taiwanDateTime } from '../platform/roc-date';
 import type { CaseEvent, CaseRecord, CasesRepo } from './cases-repo';
 import type { Retest } from './planner';
+import type { CaseDueSms } from '../telephony/sms-reminders';
 
 /**
  * The improvement loop: a case is opened by a result, the unit head files the
@@ -20,6 +21,8 @@ export class CasesService {
     private readonly settings: AppSettingsRepo,
     private readonly notifications: NotificationsRepo,
     private readonly clock: () => Date,
+    /** The SMS beside the in-app due reminder (telephony/sms-reminders.ts); none in tests that need none. */
+    private readonly caseSms: CaseDueSms | null = null,
   ) {}
 
   private reach(user: CurrentUser): string {
@@ -100,7 +103,7 @@ export class CasesService {
     await this.cases.addEvent(caseId, null, 'retested', String(resultId), now.toISOString(), trx);
   }
 
-  /** Reminds unit heads of cases due within three days (once per case). */
+  /** Reminds unit heads of cases due within three days (once per case), in the app and by SMS where Twilio is configured. */
   async remindDue(now: Date): Promise<number> {
     const soon = addDays(taiwanDateTime(now).date, 3);
     const due = await this.cases.dueForReminder(soon);
@@ -108,6 +111,7 @@ export class CasesService {
       await this.db.transaction(async (trx) => {
         const heads = await this.headsOf(c.unitPath, trx);
         await this.notifications.add(heads, 'notify.caseDue', { caseId: c.id, date: c.dueDate }, `/cases/${c.id}`, now.toISOString(), trx);
+        await this.caseSms?.caseDue({ id: c.id, dueDate: c.dueDate, unitId: c.unitId }, heads, trx);
         await this.cases.markReminded(c.id, now.toISOString(), trx);
       });
     }

@@ -221,6 +221,16 @@ export class PlansRepo {
     return row ? toAssignment(row) : undefined;
   }
 
+  /** The calls of published plans on one day that have a tester, by tester and time. */
+  async publishedOn(date: string, trx: Db = this.db): Promise<Assignment[]> {
+    const rows = await this.assignments(trx)
+      .join('plans', 'plans.id', 'assignments.plan_id')
+      .where({ 'plans.status': 'published', 'assignments.date': date })
+      .whereNotNull('assignments.tester_id')
+      .orderBy([{ column: 'assignments.tester_id' }, { column: 'assignments.window_start' }, { column: 'assignments.id' }]);
+    return (rows as AssignmentRow[]).map(toAssignment);
+  }
+
   /** A tester's assignments in published plans from a date on. */
   async testerAssignments(testerId: number, fromDate: string, trx: Db = this.db): Promise<Assignment[]> {
     const rows = await this.assignments(trx)

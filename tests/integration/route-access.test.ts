@@ -153,6 +153,7 @@ const MATRIX: Record<string, Expected> = {
   'post /twilio/keypad/sessions/:id/language': everyone(403),
   'post /twilio/keypad/sessions/:id/answer': everyone(403),
   'post /twilio/keypad/:code/incoming': everyone(403),
+  'get /sms': only('get', PLANS, 200),
   'get /my/unavailable': only('get', TESTER, 200),
   'post /my/unavailable': only('post', TESTER, 422),
   'post /my/unavailable/remove': only('post', TESTER, 303),

@@ -10,6 +10,7 @@ import { ROLES } from '../../server/auth/current-user';
 import { UNIT_CSV_COLUMNS } from '../../server/org/unit-import';
 import { UNIT_TYPES } from '../../server/org/units-repo';
 import { catalogs } from '../../server/platform/i18n';
+import { SMS_PURPOSES, SMS_REASONS, SMS_STATUSES } from '../../server/telephony/sms-status';
 
 const root = path.resolve(__dirname, '../..');
 const catalog = catalogs['zh-TW'];
@@ -75,6 +76,9 @@ const templateKeys: Record<string, readonly (string | number)[]> = {
   'dashboard.verdict.${}': ['up', 'down', 'none'],
   'dashboard.vsRest.${}': ['up', 'down', 'none'],
   'dashboard.weighting.${}': ['unreachable', 'empty'],
+  'sms.status.${}': SMS_STATUSES,
+  'sms.purpose.${}': SMS_PURPOSES,
+  'sms.reason.${}': SMS_REASONS,
   // views/errors/error.ejs falls back to 500 for any status it does not list.
   'error.${}.title': [400, 403, 404, 409, 413, 422, 429, 500],
 };
