@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
  * A phone keypad survey in progress (Twilio <Gather>): where the caller is,
  * and the digits given so far. When the call ends the answers become a
  * response (all of them, or what there is if the survey allows partial
- * answers) and are erased here; nothing links the session to the response.
+ * answers) and the row is deleted, so that nothing ties the response to the
+ * call or the invitation. status is 'active' while a row exists.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('keypad_sessions', (t) => {
@@ -16,7 +17,6 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('position').notNullable().defaultTo(0);
     t.boolean('retried').notNullable().defaultTo(false);
     t.text('answers').nullable();
-    // active, done (stored), ended (hung up; stored or dropped per the survey).
     t.string('status', 10).notNullable();
     t.string('created_at', 30).notNullable();
     t.string('updated_at', 30).notNullable();

@@ -118,7 +118,7 @@ export function buildServices(deps: AppDeps) {
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys,
     petitions,
-    keypad: new KeypadService(petitionsRepo, surveys, petitions, config, telephonyClient, clock, deps.logger),
+    keypad: new KeypadService(db, petitionsRepo, surveys, petitions, config, telephonyClient, clock, deps.logger),
     results,
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger),
     smsOutbox,

@@ -34,6 +34,7 @@ export type CallStart = { ok: true } | { ok: false; key: MessageKey };
  */
 export class KeypadService {
   constructor(
+    private readonly db: Db,
     private readonly repo: PetitionsRepo,
     private readonly surveys: SurveysService,
     private readonly petitions: PetitionsService,
@@ -106,7 +107,9 @@ export class KeypadService {
     await this.repo.setCallStatus(inv.id, 'answered', true);
     if (inv.status === 'answered') return this.closed('zh-TW', 'keypad.answered');
     if (inv.status !== 'pending' || inv.expiresAt <= this.clock().toISOString()) return this.closed();
-    return this.start(text(params, 'CallSid'), await this.surveys.channelById(inv.channelId), inv.id);
+    // Answers by phone go to the unit's keypad channel of the survey (made on first use), as any keypad answer.
+    const channelId = await this.db.transaction((trx) => this.surveys.ownChannel(inv.surveyKey, inv.unitId, 'phone', trx));
+    return this.start(text(params, 'CallSid'), await this.surveys.channelById(channelId), inv.id);
   }
 
   /** The session a webhook names, if it is active and the webhook is about its call. */
@@ -137,7 +140,7 @@ export class KeypadService {
       await this.repo.saveStep(session.id, { lang, ...state }, this.clock().toISOString());
       return this.question(session, questions, state, lang, false);
     }
-    await this.finish(session, channel, state.answers, 'done');
+    await this.finish(session, channel, state.answers);
     return sayAllAndHangupTwiml([{ text: translator(lang)('keypad.thanks'), language: voice(lang) }]);
   }
 
@@ -146,19 +149,18 @@ export class KeypadService {
    * session is claimed (only one request can end it), and for an invitation
    * the invitation is used up too. No answers: nothing stored.
    */
-  private async finish(session: KeypadSession, channel: Channel, digits: Record<string, string>, status: 'done' | 'ended'): Promise<void> {
-    const now = this.clock().toISOString();
+  private async finish(session: KeypadSession, channel: Channel, digits: Record<string, string>): Promise<void> {
     const answers: Answers = new Map(Object.entries(digits).map(([key, value]) => [key, { value, text: null }]));
     if (answers.size === 0) {
-      await this.repo.closeSession(session.id, status, now);
+      await this.repo.closeSession(session.id);
       return;
     }
     const claim = async (trx: Db, at: Date): Promise<boolean> => {
-      if (!(await this.repo.closeSession(session.id, status, now, trx))) return false;
+      if (!(await this.repo.closeSession(session.id, trx))) return false;
       return session.invitationId === null ? true : this.repo.spend(session.invitationId, at, taiwanMonth(at), trx);
     };
     const outcome = await this.surveys.storeKeypadAnswers(channel, answers, claim);
-    if (outcome.kind !== 'stored') await this.repo.closeSession(session.id, status, now);
+    if (outcome.kind !== 'stored') await this.repo.closeSession(session.id);
   }
 
   /**
@@ -175,7 +177,7 @@ export class KeypadService {
     const channel = await this.surveys.channelById(session.channelId);
     if (!channel) return;
     const partial = this.surveys.survey(channel.surveyKey).survey.allowPartial;
-    await this.finish(session, channel, partial ? session.answers : {}, 'ended');
+    await this.finish(session, channel, partial ? session.answers : {});
   }
 
   /** Calls a petitioner (a landline, where no SMS can go) to take the survey by keypad. */

@@ -228,7 +228,8 @@ export class PetitionsRepo {
     const changed = await trx('invitations')
       .where({ id, status: 'pending' })
       .andWhere('expires_at', '>', now.toISOString())
-      .update({ status: 'answered', answered_month: month, phone_e164: null, token: null, pin: null, erased_at: now.toISOString() });
+      // No time is kept (not even erased_at): the month is all that may tie an invitation to an answer.
+      .update({ status: 'answered', answered_month: month, phone_e164: null, token: null, pin: null });
     return changed === 1;
   }
 
@@ -341,9 +342,13 @@ export class PetitionsRepo {
     return changed === 1;
   }
 
-  /** Ends an active session and erases its answers; false when another request ended it first. */
-  async closeSession(id: number, status: 'done' | 'ended', now: string, trx: Db = this.db): Promise<boolean> {
-    const changed = await trx('keypad_sessions').where({ id, status: 'active' }).update({ status, answers: null, updated_at: now });
-    return changed === 1;
+  /**
+   * Ends an active session by deleting it (its answers, its call SID, its
+   * invitation and the time it ended would tie a response to a caller); false
+   * when another request ended it first.
+   */
+  async closeSession(id: number, trx: Db = this.db): Promise<boolean> {
+    const deleted = await trx('keypad_sessions').where({ id, status: 'active' }).delete();
+    return deleted === 1;
   }
 }

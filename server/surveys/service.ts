@@ -207,8 +207,8 @@ export class SurveysService {
     return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: false };
   }
 
-  /** The channel the product keeps for a survey's answers at a unit in a mode (invitations), made on first use. */
-  async ownChannel(surveyKey: string, unitId: number, mode: 'invitation', trx: Db): Promise<number> {
+  /** The channel of a survey's answers at a unit in a mode (invitations; phone answers to them), made on first use. */
+  async ownChannel(surveyKey: string, unitId: number, mode: 'invitation' | 'phone', trx: Db): Promise<number> {
     const found = await this.repo.findOwnChannel(surveyKey, unitId, mode, trx);
     if (found !== undefined) return found;
     return this.repo.insertChannel({ code: randomCode(8), surveyKey, unitId, counterName: '', mode, kioskKey: null, codesRequired: false, createdBy: null }, this.clock().toISOString(), trx);

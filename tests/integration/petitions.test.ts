@@ -148,7 +148,7 @@ describe('a case from CSV to its one answer', () => {
     ]);
     // The invitation keeps only the month it was answered in: nothing ties it to the response's time.
     const inv = await invitationOf('115A0001');
-    expect(inv).toMatchObject({ status: 'answered', answered_month: '2026-12', phone_e164: null, token: null, pin: null });
+    expect(inv).toMatchObject({ status: 'answered', answered_month: '2026-12', phone_e164: null, token: null, pin: null, erased_at: null });
     expect(JSON.stringify(responses[0])).not.toContain('115A0001');
     expect(Number((await db()('agg_counts').where({ survey_key: 'case', question_key: 'overall', value: '4' }).first())?.n)).toBe(1);
   });
@@ -297,7 +297,8 @@ describe('phone keypad survey', () => {
     expect(response.unit_id).toBe(section.id);
     const stored = Object.fromEntries((await db()('response_answers').where({ response_id: response.id })).map((a: { question_key: string; value: string }) => [a.question_key, a.value]));
     expect(stored).toEqual({ 'env.clean': '5', 'env.signs': '4', 'cour.attitude': '3', 'cour.attention': '3', 'prof.knowledge': '3', 'prof.efficiency': '3', 'meas.online': '3', 'meas.forms': '3', overall: '1' });
-    expect((await db()('keypad_sessions').where({ call_sid: callSid }).first()).answers).toBeNull();
+    // The session is gone with the call: nothing ties the response to it.
+    expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
   });
 
   test('English by pressing 9 first', async () => {
@@ -316,7 +317,7 @@ describe('phone keypad survey', () => {
     await press(actionOf(q1), callSid, '5');
     expect((await play(hook('/twilio/keypad/status', keypadCallParams(callSid, null, 'completed')))).status).toBe(204);
     expect(await countOf('responses')).toBe(before);
-    expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toMatchObject({ status: 'ended', answers: null });
+    expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
   });
 
   test('an outbound call to a landline petitioner; a hang-up keeps what was answered (the case survey allows it) and uses the invitation up', async () => {
@@ -335,14 +336,16 @@ describe('phone keypad survey', () => {
     await press(actionOf(q2), callSid, '5');
     expect((await play(hook(`/twilio/keypad/status?invitation=${inv.id}`, keypadCallParams(callSid, null, 'completed')))).status).toBe(204);
     expect(await countOf('responses')).toBe(before + 1);
-    const response = await db()('responses').orderBy('id', 'desc').first();
+    const response = await db()('responses').join('channels', 'channels.id', 'responses.channel_id').orderBy('responses.id', 'desc').select('responses.id', 'responses.unit_id', 'channels.mode', 'channels.survey_key').first();
+    expect(response).toMatchObject({ mode: 'phone', survey_key: 'case', unit_id: section.id });
+    expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
     const stored = (await db()('response_answers').where({ response_id: response.id }).orderBy('question_key')).map((a: { question_key: string; value: string }) => [a.question_key, a.value]);
     expect(stored).toEqual([
       ['case.clarity', '5'],
       ['case.timeliness', '2'],
     ]);
     const answered = await invitationOf('115F0001');
-    expect(answered).toMatchObject({ status: 'answered', phone_e164: null });
+    expect(answered).toMatchObject({ status: 'answered', answered_month: '2026-12', phone_e164: null, erased_at: null });
     expect(Boolean(answered.call_answered)).toBe(true);
     // The link is used up by the phone answer.
     expect((await request(t.app).get(`/i/${inv.token}`)).status).toBe(410);
