@@ -55,8 +55,9 @@ export function publicSurveyRoutes(surveys: SurveysService, settings: AppSetting
     const code = String(req.params.code ?? '').toUpperCase();
     const channel = await surveys.channelByCode(code);
     // Invitation and keypad channels take answers only with their invitation or by phone.
-    if (!channel || !channel.active || channel.mode === 'invitation' || channel.mode === 'phone') {
-      await message(req, res, channel ? 410 : 404, channel, lang, 'inactive');
+    const ownAddress = channel !== undefined && channel.mode !== 'invitation' && channel.mode !== 'phone';
+    if (!channel || !ownAddress || !channel.active) {
+      await message(req, res, ownAddress ? 410 : 404, ownAddress ? channel : undefined, lang, 'inactive');
       return null;
     }
     if (channel.mode === 'kiosk') {

@@ -172,6 +172,13 @@ describe('a case from CSV to its one answer', () => {
     ]);
   });
 
+  test('the invitation channel has no public address of its own: /s/<its code> is not a way around the link', async () => {
+    const channel = await db()('channels').where({ mode: 'invitation' }).first();
+    const res = await request(t.app).get(`/s/${channel.code}`);
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('<form');
+  });
+
   test('unknown links and garbage get a clear page, never a form', async () => {
     for (const path of ['/i/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '/i/short', '/i/%00']) {
       const res = await request(t.app).get(path);
