@@ -10,7 +10,7 @@
  *       const { id, status, reason } = await outbox.enqueue({
  *         to: person.phoneE164,                  // E.164 or as typed ('0912-345-678'); null when there is none
  *         body: `${brand}請填寫滿意度調查 https://…/s/abc`,  // checked: brand first, full URLs, no shorteners
- *         purpose: 'invitation',                  // SMS_PURPOSES in sms-status.ts: add yours there (+ 'sms.purpose.…' keys)
+ *         purpose: 'invitation',                  // one of SMS_PURPOSES (sms-status.ts); a new one also needs 'sms.purpose.…' keys
  *         reference: `invitation:${invitationId}`, // shown to managers; free text up to 100 characters
  *         unitId,                                 // whose managers see it, and whose agency is the brand
  *         dedupeKey: `invitation:${invitationId}`, // optional: a second enqueue returns the first message
@@ -28,7 +28,7 @@
  *   with a conditional UPDATE, so two instances never send one twice, and sends them through Twilio
  *   with a status callback to PUBLIC_BASE_URL + /twilio/sms/:id/status (signature-checked). Twilio busy
  *   or unreachable: retried (RETRY_DELAYS_MINUTES); refused: failed with Twilio's error code; cut off
- *   mid-request: failed as 'unknownOutcome', never retried.
+ *   mid-request: failed as 'unknownOutcome', never retried (a delivery report arriving later still counts).
  * - Delivery callbacks move the status forward only (queued → sent → delivered / undelivered / failed),
  *   whatever order they come in; `find(id)` reads a message back; /sms lists them for managers.
  */

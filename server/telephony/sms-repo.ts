@@ -189,15 +189,23 @@ export class SmsRepo {
    * A status callback: moves the message forward only (a repeat or a late
    * earlier status changes nothing). The SID must be the message's, or the
    * message must be mid-send with none stored yet (the callback outran the
-   * REST answer). 'changed', 'unchanged' (known message, nothing newer), or
+   * REST answer) or cut off mid-send (so Twilio did get it). 'changed', 'unchanged' (known message, nothing newer), or
    * 'unknown' (no such message with that SID).
    */
   async applyStatus(id: number, messageSid: string, status: SmsStatus, errorCode: number | null, now: string): Promise<'changed' | 'unchanged' | 'unknown'> {
     const changed = await this.db('sms_messages')
       .where({ id })
-      .whereIn('status', statusesBefore(status))
-      .andWhere((q) => q.where({ message_sid: messageSid }).orWhere((w) => w.whereNull('message_sid').andWhere({ status: 'sending' })))
-      .update({ status, message_sid: messageSid, error_code: errorCode, status_at: now, updated_at: now });
+      .andWhere((q) =>
+        q
+          .where((forward) =>
+            forward
+              .whereIn('status', statusesBefore(status))
+              .andWhere((w) => w.where({ message_sid: messageSid }).orWhere((mid) => mid.whereNull('message_sid').andWhere({ status: 'sending' }))),
+          )
+          // Cut off mid-request (failStale, or a timeout): Twilio did have it after all, and says how it went.
+          .orWhere((cutOff) => cutOff.whereNull('message_sid').andWhere({ status: 'failed', reason: 'unknownOutcome' })),
+      )
+      .update({ status, reason: null, message_sid: messageSid, error_code: errorCode, status_at: now, updated_at: now });
     if (Number(changed) === 1) return 'changed';
     const row = await this.db('sms_messages').where({ id, message_sid: messageSid }).first<{ id: number } | undefined>('id');
     return row ? 'unchanged' : 'unknown';

@@ -187,6 +187,11 @@ describe('dispatch', () => {
     expect(await outbox().dispatchDue(new Date('2026-12-07T02:10:01Z'))).toEqual({ sent: 0, retried: 0, failed: 1 });
     expect(await row(id)).toMatchObject({ status: 'failed', reason: 'unknownOutcome' });
     expect(fake.messages).toHaveLength(0);
+    // Twilio did get it after all: its delivery report, when one comes, says how it went.
+    const messageSid = `SM${'ab'.repeat(16)}`;
+    const report = (status: 'sent' | 'delivered') => signWebhook(FAKE_AUTH_TOKEN, PUBLIC, `/twilio/sms/${id}/status`, smsStatusParams({ messageSid, to: MOBILE, status }));
+    expect(await play([report('delivered'), report('sent')])).toEqual([204, 204]);
+    expect(await row(id)).toMatchObject({ status: 'delivered', reason: null, message_sid: messageSid });
   });
 
   test('two server instances dispatching at once never send a message twice', async () => {

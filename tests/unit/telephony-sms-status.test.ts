@@ -1,3 +1,5 @@
+import { caseDueText, testerReminderDate, testerReminderText } from '../../server/telephony/sms-reminders';
+import { checkSmsBody } from '../../server/telephony/sms-rules';
 import { classifyFailure, fromTwilioStatus, maskPhone, retryAt, statusesBefore } from '../../server/telephony/sms-status';
 
 describe('retryAt (Taiwan = UTC+8; back-off 1, 5, 15, 60 minutes, then none)', () => {
@@ -63,5 +65,39 @@ describe('maskPhone', () => {
     expect(maskPhone('12345')).toBe('***');
     expect(maskPhone('')).toBe('—');
     expect(maskPhone(null)).toBe('—');
+  });
+});
+
+describe('the reminders\' texts and hours', () => {
+  it('prepares the testers\' reminders from 07:00 to 17:00 Taiwan time, for that Taiwan day', () => {
+    expect(testerReminderDate(new Date('2026-12-06T22:59:59Z'))).toBeNull(); // 06:59:59 on the 7th
+    expect(testerReminderDate(new Date('2026-12-06T23:00:00Z'))).toBe('2026-12-07'); // 07:00 on the 7th (still the 6th in UTC)
+    expect(testerReminderDate(new Date('2026-12-07T08:59:00Z'))).toBe('2026-12-07'); // 16:59
+    expect(testerReminderDate(new Date('2026-12-07T09:00:00Z'))).toBeNull(); // 17:00
+    expect(testerReminderDate(new Date('2026-12-07T16:00:00Z'))).toBeNull(); // midnight
+  });
+
+  it('writes the tester\'s text in the tester\'s language, with the first time when there is one', () => {
+    const url = 'https://x.example.gov.tw/my/assignments';
+    expect(testerReminderText('zh-TW', { date: '2026-12-07', count: 3, firstTime: '09:30', url })).toBe(
+      '今天（民國115年12月7日）您有 3 通電話禮貌測試，第一通 09:30 起。請至 https://x.example.gov.tw/my/assignments 查看。',
+    );
+    expect(testerReminderText('en', { date: '2026-12-07', count: 1, firstTime: null, url })).toBe(
+      'You have 1 phone courtesy test call(s) today (2026-12-07). See https://x.example.gov.tw/my/assignments',
+    );
+    expect(caseDueText('zh-TW', { caseId: 12, dueDate: '2027-01-03', url: 'https://x.example.gov.tw/cases/12' })).toBe(
+      '改善案件 #12 將於 民國116年1月3日 到期，請至 https://x.example.gov.tw/cases/12 填寫改善報告。',
+    );
+  });
+
+  it('keeps every reminder within Taiwan\'s SMS rules (full URL, nothing glued to it)', () => {
+    const url = 'https://courtesy.example.gov.tw/app/my/assignments';
+    for (const lang of ['zh-TW', 'en'] as const) {
+      const body = `【甲機關】${testerReminderText(lang, { date: '2026-12-07', count: 2, firstTime: '10:00', url })}`;
+      expect(checkSmsBody(body, '甲機關')).toEqual([]);
+      expect(body.match(/https?:\/\/[^\s\u0080-\uffff]+/g)).toEqual([url]);
+      const caseBody = `【甲機關】${caseDueText(lang, { caseId: 3, dueDate: '2026-12-10', url: 'https://courtesy.example.gov.tw/app/cases/3' })}`;
+      expect(caseBody.match(/https?:\/\/[^\s\u0080-\uffff]+/g)).toEqual(['https://courtesy.example.gov.tw/app/cases/3']);
+    }
   });
 });
