@@ -132,7 +132,8 @@ export interface KeypadSession {
   position: number;
   retried: boolean;
   answers: Record<string, string>;
-  status: 'active' | 'done' | 'ended';
+  // A row exists only while the call is under way: it is deleted when the call ends.
+  status: 'active';
 }
 
 /** The only code that reads or writes petition_cases, invitations and keypad_sessions. */

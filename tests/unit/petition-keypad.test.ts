@@ -1,3 +1,4 @@
+import { loggedPath } from '../../server/platform/logger';
 import fs from 'node:fs';
 import path from 'node:path';
 import { surveySchema } from '../../server/surveys/definition';
@@ -52,5 +53,15 @@ describe('a key press', () => {
   test('9 first chooses English; anything else, or nothing, Chinese', () => {
     expect(languageOf('9')).toBe('en');
     for (const k of ['', '1', '#', '99']) expect(languageOf(k)).toBe('zh-TW');
+  });
+});
+
+describe('the request log', () => {
+  test('never keeps an invitation\'s token, nor a query string', () => {
+    expect(loggedPath('/i/abcdefghijklmnopqrstuvwxyzABCDEF?lang=en')).toBe('/i/…');
+    expect(loggedPath('/i/thanks?lang=en')).toBe('/i/thanks');
+    expect(loggedPath('/i/answer')).toBe('/i/answer');
+    expect(loggedPath('/i?lang=en')).toBe('/i');
+    expect(loggedPath('/s/ABC123?k=secret')).toBe('/s/ABC123');
   });
 });
