@@ -354,6 +354,10 @@ describe('phone keypad survey', () => {
     const answered = await invitationOf('115F0001');
     expect(answered).toMatchObject({ status: 'answered', answered_month: '2026-12', phone_e164: null, erased_at: null });
     expect(Boolean(answered.call_answered)).toBe(true);
+    // Called again after answering: told so, and nothing asked.
+    const again = await press(`/twilio/keypad/invitations/${inv.id}/outgoing`, sid('CA'), null);
+    expect(again).toContain('本案的問卷已經填答過了');
+    expect(again).not.toContain('<Gather');
     // The link is used up by the phone answer.
     expect((await request(t.app).get(`/i/${inv.token}`)).status).toBe(410);
   });
@@ -371,6 +375,13 @@ describe('phone keypad survey', () => {
     const moved = { ...language, path: language.path.replace('/language', '/answer') };
     expect((await play(moved)).status).toBe(403);
     expect((await play(hook('/twilio/keypad/status', keypadCallParams(callSid, null, 'completed')), 'x')).status).toBe(403);
+    // A forged "the petitioner answered" for an invitation changes nothing of it.
+    await register(['115G0001,A-1,2026-12-01,02-2345-6780']);
+    const inv = await invitationOf('115G0001');
+    const forgedOutgoing = hook(`/twilio/keypad/invitations/${inv.id}/outgoing`, keypadCallParams(sid('CA'), null));
+    expect((await play(forgedOutgoing, 'AAAA')).status).toBe(403);
+    expect(await invitationOf('115G0001')).toMatchObject({ call_status: null, status: 'pending' });
+    expect(Boolean((await invitationOf('115G0001')).call_answered)).toBe(false);
     expect(await countOf('responses')).toBe(before.responses);
     expect(await countOf('keypad_sessions')).toBe(before.sessions + 1);
     expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toMatchObject({ status: 'active', position: 0 });
