@@ -308,6 +308,14 @@ describe('phone keypad survey', () => {
     expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
   });
 
+  test('the channels page gives the keypad channel\'s voice and status URLs, and lists the invitation channel', async () => {
+    const page = await manager.agent.get('/channels');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`${PUBLIC}/twilio/keypad/${code}/incoming`);
+    expect(page.text).toContain(`${PUBLIC}/twilio/keypad/status`);
+    expect(page.text).toContain('陳情案件邀請');
+  });
+
   test('English by pressing 9 first', async () => {
     const callSid = sid('CA');
     const greeting = await press(`/twilio/keypad/${code}/incoming`, callSid, null);
