@@ -66,7 +66,7 @@ export const en: Messages = {
   'hint.unitCode': 'Letters and digits, with . _ - allowed, e.g. A01-SEC2. Unique per unit.',
   'hint.password': 'At least 10 characters.',
   'hint.phone': 'For example 02-2345-6789 分機 123, (02)23456789#123 or 0912-345-678.',
-  'hint.userPhone': 'Used for test calls and text reminders; may be left empty.',
+  'hint.userPhone': 'Used for test calls and SMS reminders; may be left empty. SMS reach mobiles only (starting 09), not landlines.',
   'hint.role': 'Managers and unit heads see only their own unit and the units below it.',
 
   'validation.required': 'This field is required',

@@ -64,7 +64,7 @@ export const zhTW = {
   'hint.unitCode': '英數字，可含 . _ -，例如 A01-SEC2。每個單位唯一。',
   'hint.password': '至少 10 個字元。',
   'hint.phone': '例如 02-2345-6789 分機 123、(02)23456789#123 或 0912-345-678。',
-  'hint.userPhone': '撥號測試與簡訊通知會用到，可留空。',
+  'hint.userPhone': '撥號測試與簡訊提醒會用到，可留空。簡訊只能寄到手機（09 開頭），市話收不到。',
   'hint.role': '管考人員與受測單位主管只能看到所屬單位及其下級單位。',
 
   'validation.required': '此欄必填',
