@@ -84,8 +84,18 @@ export interface CasePlan {
  * reach: a case number seen twice (in the file or already registered) or a
  * unit out of reach is a problem of its line. Any problem: nothing is imported.
  */
-export function planCases(inputs: readonly CaseInput[], lineIssues: readonly CaseIssue[], stored: ReadonlySet<string>, unitsInReach: ReadonlyMap<string, number>): CasePlan {
+export function planCases(
+  inputs: readonly CaseInput[],
+  lineIssues: readonly CaseIssue[],
+  stored: ReadonlySet<string>,
+  unitsInReach: ReadonlyMap<string, number>,
+  /** Lines that failed their own checks: their unit codes are checked too, so that every problem of a line is named at once. */
+  badLines: readonly { line: number; unitCode: string }[] = [],
+): CasePlan {
   const issues = [...lineIssues];
+  for (const b of badLines) {
+    if (b.unitCode !== '' && !unitsInReach.has(b.unitCode)) issues.push({ line: b.line, column: 'unit_code', key: 'petition.error.unknownUnit', params: { code: b.unitCode } });
+  }
   const seen = new Set<string>();
   const cases: CasePlan['cases'] = [];
   for (const c of inputs) {
@@ -102,19 +112,21 @@ export function planCases(inputs: readonly CaseInput[], lineIssues: readonly Cas
 }
 
 /** Every line of a CSV file checked; the file's own problems (no header, a missing column) as line issues. */
-export function parseCasesCsv(text: string, today: string): { inputs: CaseInput[]; issues: CaseIssue[] } {
+export function parseCasesCsv(text: string, today: string): { inputs: CaseInput[]; issues: CaseIssue[]; badLines: { line: number; unitCode: string }[] } {
   const read = readCsv(text, CASE_CSV_COLUMNS);
   if (!read.ok) {
     const key: MessageKey = read.problem === 'missing-column' ? 'import.missingColumn' : read.problem === 'empty' ? 'import.empty' : 'import.malformed';
-    return { inputs: [], issues: [{ line: read.line, column: read.column ?? '', key, params: { column: read.column ?? '' } }] };
+    return { inputs: [], issues: [{ line: read.line, column: read.column ?? '', key, params: { column: read.column ?? '' } }], badLines: [] };
   }
-  if (read.records.length === 0) return { inputs: [], issues: [{ line: 1, column: '', key: 'import.empty' }] };
+  if (read.records.length === 0) return { inputs: [], issues: [{ line: 1, column: '', key: 'import.empty' }], badLines: [] };
   const inputs: CaseInput[] = [];
   const issues: CaseIssue[] = [];
+  const badLines: { line: number; unitCode: string }[] = [];
   for (const { line, values } of read.records) {
     const checked = checkCase(line, values, today);
     issues.push(...checked.issues);
     if (checked.input) inputs.push(checked.input);
+    else badLines.push({ line, unitCode: (values.unit_code ?? '').trim() });
   }
-  return { inputs, issues };
+  return { inputs, issues, badLines };
 }

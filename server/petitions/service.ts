@@ -74,15 +74,15 @@ export class PetitionsService {
     return taiwanDateTime(this.clock()).date;
   }
 
-  private async plan(user: CurrentUser, inputs: CaseInput[], issues: CaseIssue[], trx: Db): Promise<CasePlan> {
+  private async plan(user: CurrentUser, inputs: CaseInput[], issues: CaseIssue[], badLines: { line: number; unitCode: string }[], trx: Db): Promise<CasePlan> {
     const units = new Map((await this.units.listInReach(this.reach(user), trx)).filter((u) => u.type !== 'switchboard').map((u) => [u.code, u.id]));
     const stored = await this.repo.storedCaseNumbers(inputs.map((i) => i.caseNumber), trx);
-    return planCases(inputs, issues, stored, units);
+    return planCases(inputs, issues, stored, units, badLines);
   }
 
   async previewImport(user: CurrentUser, csv: string, trx: Db = this.db): Promise<CasePlan> {
     const parsed = parseCasesCsv(csv, this.today());
-    return this.plan(user, parsed.inputs, parsed.issues, trx);
+    return this.plan(user, parsed.inputs, parsed.issues, parsed.badLines, trx);
   }
 
   /** Registers every case of the file in one transaction, after checking it again: any problem and nothing is stored. */
@@ -99,7 +99,7 @@ export class PetitionsService {
   async register(user: CurrentUser, values: Record<string, string>): Promise<CasePlan> {
     const checked = checkCase(1, values, this.today());
     return this.db.transaction(async (trx) => {
-      const p = await this.plan(user, checked.input ? [checked.input] : [], checked.issues, trx);
+      const p = await this.plan(user, checked.input ? [checked.input] : [], checked.issues, [], trx);
       if (p.issues.length === 0) await this.store(user, p.cases, trx);
       return p;
     });

@@ -75,7 +75,7 @@ describe('registering closed cases', () => {
     const preview = await manager.post('/petitions/import', { csv });
     expect(preview.status).toBe(422);
     expect(preview.text).toContain('第 3 行 (case_number): 案號 115A0001 在檔案中重複');
-    for (const message of ['案號 115A0001 在檔案中重複', '案號須為 3 到 40 個英數字', '結案日期無法辨識', '電話號碼無法辨識', '結案日期不能在今天之後']) expect(preview.text).toContain(message);
+    for (const message of ['案號 115A0001 在檔案中重複', '找不到您可管理的單位代碼「NOPE」', '案號須為 3 到 40 個英數字', '結案日期無法辨識', '電話號碼無法辨識', '結案日期不能在今天之後']) expect(preview.text).toContain(message);
     expect((await manager.post('/petitions/import/confirm', { csv })).status).toBe(422);
     expect(await countOf('petition_cases')).toBe(0);
     expect(await countOf('invitations')).toBe(0);

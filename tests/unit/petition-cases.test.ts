@@ -64,6 +64,16 @@ describe('a batch', () => {
     ]);
   });
 
+  test('a line with its own problems is checked for its unit too: every problem of the line at once', () => {
+    const parsed = parseCasesCsv('case_number,unit_code,closed_on\n115A0001,Z-9,2026-13-01\n115A0002,A-1,nope', TODAY);
+    const plan = planCases(parsed.inputs, parsed.issues, new Set(), units, parsed.badLines);
+    expect(plan.issues.map((i) => [i.line, i.column, i.key])).toEqual([
+      [2, 'closed_on', 'petition.error.closedOn'],
+      [2, 'unit_code', 'petition.error.unknownUnit'],
+      [3, 'closed_on', 'petition.error.closedOn'],
+    ]);
+  });
+
   test('a clean file plans every case with its unit', () => {
     const parsed = parseCasesCsv('\ufeff案號,單位代碼,結案日期,手機\r\n115A0001,A-1,115/12/01,0912345678\r\n115A0002,A-2,2026-12-02,\r\n', TODAY);
     const plan = planCases(parsed.inputs, parsed.issues, new Set(), units);
