@@ -74,6 +74,12 @@ import { RecordingsService } from './telephony/recordings-service';
 import { telephonyRoutes } from './telephony/routes';
 import { CallRingTimes, TelephonyService } from './telephony/service';
 import { SmsOutbox } from './telephony/sms-outbox';
+import { KeypadService } from './petitions/keypad-service';
+import { keypadRoutes } from './petitions/keypad-routes';
+import { invitationRoutes } from './petitions/public-routes';
+import { PetitionsRepo } from './petitions/repo';
+import { petitionRoutes } from './petitions/routes';
+import { PetitionsService } from './petitions/service';
 import { SmsReminders } from './telephony/sms-reminders';
 import { SmsRepo } from './telephony/sms-repo';
 import { smsRoutes } from './telephony/sms-routes';
@@ -128,6 +134,8 @@ export function buildServices(deps: AppDeps) {
     clock,
   );
   const recordings = new RecordingsService(new RecordingsRepo(db), callsRepo, plansRepo, settings, config, telephonyClient, clock, deps.logger);
+  const petitionsRepo = new PetitionsRepo(db);
+  const petitions = new PetitionsService(db, petitionsRepo, surveys, unitsRepo, settings, config, deps.sessionSecret, clock, smsOutbox);
   return {
     db,
     config,
@@ -143,6 +151,8 @@ export function buildServices(deps: AppDeps) {
     questions: new QuestionsRepo(db),
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys,
+    petitions,
+    keypad: new KeypadService(db, petitionsRepo, surveys, petitions, config, telephonyClient, clock, deps.logger),
     results,
     calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
@@ -165,6 +175,7 @@ export function routeTable(services: Services): Route[] {
   return [
     // The citizen's pages first: they take the most traffic, and the router tries routes in order.
     ...publicSurveyRoutes(services.surveys, services.settings, (req) => req.secure),
+    ...invitationRoutes(services.petitions, services.surveys, (req) => req.secure),
     ...homeRoutes(),
     ...notificationRoutes(services.notifications, services.clock),
     ...authRoutes(services.auth),
@@ -183,6 +194,8 @@ export function routeTable(services: Services): Route[] {
     ...apiPageRoutes(services.db, services.apiTokens, services.api, services.publicDatasets, services.clock),
     ...apiRoutes(services.api, services.apiGate, () => services.config.publicBaseUrl),
     ...exportRoutes(services.exports),
+    ...petitionRoutes(services.petitions, services.keypad, services.clock),
+    ...keypadRoutes(services.keypad, services.config),
   ];
 }
 
@@ -247,7 +260,9 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   // The citizen's survey pages (/s/…) need no session: nobody signs in there, and they must stay fast.
   // Twilio's webhooks (/twilio/…) have none either: each is signed instead (telephony/routes.ts).
   // Nor has the open-data API (/api/…): it reads only (GET), with a bearer token or none (api/access.ts).
-  const sessionless = (req: Request) => req.path.startsWith('/s/') || req.path.startsWith('/twilio/') || req.path.startsWith('/api/');
+  // The petitioner's invitation pages (/i, /i/…) neither: they carry their own double-submit token too.
+  const sessionless = (req: Request) =>
+    req.path.startsWith('/s/') || req.path.startsWith('/twilio/') || req.path.startsWith('/api/') || req.path === '/i' || req.path.startsWith('/i/');
   app.use((req, res, next) => (sessionless(req) ? next() : sessions(req, res, next)));
   app.use(async (req, res, next) => {
     const userId = req.session?.userId;

@@ -65,6 +65,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       .dispatchDue(new Date())
       .then((r) => (r.sent > 0 || r.failed > 0) && logger.info(r, 'SMS outbox dispatched'))
       .catch((err: unknown) => logger.error({ err }, 'SMS dispatch failed'));
+  // Survey invitations: one reminder a week on, and expired ones (and every answered one's messages) erased.
+  // Safe on every instance: a reminder is queued once per invitation (dedupe key), erasing twice changes nothing.
+  const invitations = () =>
+    services.petitions
+      .remind(new Date())
+      .then(() => services.petitions.expireAndErase(new Date()))
+      .catch((err: unknown) => logger.error({ err }, 'invitation reminders or erasure failed'));
   const dispatching = setInterval(() => void dispatchSms(), SMS_INTERVAL);
   dispatching.unref();
   const remindTesters = () =>
@@ -74,12 +81,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const drafting = setInterval(() => {
     void draft();
     void remind();
+    void invitations();
     void remindTesters();
     void retain();
   }, JOB_INTERVAL);
   drafting.unref();
   void draft();
   void remind();
+  void invitations();
   void remindTesters();
   void retain();
 

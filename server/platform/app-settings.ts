@@ -35,6 +35,8 @@ export const appSettingsSchema = z
     recordCalls: z.preprocess((v) => (v === undefined || v === 'off' ? false : v === 'on' ? true : v), z.boolean({ error: 'validation.choose' })),
     /** Days a recording is kept at Twilio after it became available; then the retention job deletes it. */
     recordingRetentionDays: z.coerce.number().int().min(1, 'validation.invalid').max(3650, 'validation.invalid').default(90),
+    invitationValidDays: z.coerce.number().int().min(1, 'validation.invalid').max(365, 'validation.invalid').default(30),
+    invitationReminderDays: z.coerce.number().int().min(0, 'validation.invalid').max(60, 'validation.invalid').default(7),
   })
   .refine((s) => s.officeStart < s.lunchStart && s.lunchStart <= s.lunchEnd && s.lunchEnd < s.officeEnd, {
     path: ['lunchStart'],

@@ -12,15 +12,20 @@ export function createLogger(level: string): Logger {
  * there), status and time. Never headers, cookies or bodies, so no password,
  * token or survey answer reaches the log.
  */
+/** The path to log: without its query, and without an invitation's token (/i/<token> → /i/…). */
+export function loggedPath(url: string): string {
+  return (url.split('?')[0] ?? '').replace(/^\/i\/[^/]+$/, (p) => (p === '/i/thanks' || p === '/i/answer' ? p : '/i/…'));
+}
+
 export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp<IncomingMessage, ServerResponse>({
     logger,
     quietReqLogger: true,
     serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+      req: (req: { method: string; url: string }) => ({ method: req.method, path: loggedPath(req.url) }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
-    customSuccessMessage: (req, res, ms) => `${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode} ${Math.round(ms)}ms`,
-    customErrorMessage: (req, res) => `${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode}`,
+    customSuccessMessage: (req, res, ms) => `${req.method} ${loggedPath(req.url ?? '')} ${res.statusCode} ${Math.round(ms)}ms`,
+    customErrorMessage: (req, res) => `${req.method} ${loggedPath(req.url ?? '')} ${res.statusCode}`,
   });
 }

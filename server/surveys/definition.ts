@@ -53,6 +53,8 @@ export const surveySchema = z
     anonymous: z.boolean().default(true),
     /** Whether a phone-keypad call that hangs up midway keeps what was answered. */
     allowPartial: z.boolean().default(false),
+    /** Whether the survey can be taken by phone keypad (its Likert questions, digit = scale value). */
+    phone: z.boolean().optional(),
     scales: z.record(key, scaleSchema),
     sections: z
       .array(z.object({ key, title: text, questions: z.array(questionSchema).min(1) }).strict())

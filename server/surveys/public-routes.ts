@@ -54,8 +54,10 @@ export function publicSurveyRoutes(surveys: SurveysService, settings: AppSetting
   const open = async (req: Request, res: Response, lang: Lang, kioskKey: string): Promise<Channel | null> => {
     const code = String(req.params.code ?? '').toUpperCase();
     const channel = await surveys.channelByCode(code);
-    if (!channel || !channel.active) {
-      await message(req, res, channel ? 410 : 404, channel, lang, 'inactive');
+    // Invitation and keypad channels take answers only with their invitation or by phone.
+    const ownAddress = channel !== undefined && channel.mode !== 'invitation' && channel.mode !== 'phone';
+    if (!channel || !ownAddress || !channel.active) {
+      await message(req, res, ownAddress ? 410 : 404, ownAddress ? channel : undefined, lang, 'inactive');
       return null;
     }
     if (channel.mode === 'kiosk') {

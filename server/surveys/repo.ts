@@ -4,8 +4,9 @@ import { deltaOf, type CellDelta, type CountDelta, type SectionDelta } from './a
 import type { Survey, VersionedSurvey } from './definition';
 import type { Answers } from './submission';
 
-export type ChannelMode = 'personal' | 'kiosk' | 'staff';
-export const CHANNEL_MODES: readonly ChannelMode[] = ['personal', 'kiosk', 'staff'];
+export type ChannelMode = 'personal' | 'kiosk' | 'staff' | 'phone' | 'invitation';
+/** Modes a manager creates on the channels page; invitation channels are made with the petition cases. */
+export const CHANNEL_MODES = ['personal', 'kiosk', 'staff', 'phone'] as const;
 
 export interface Channel {
   id: number;
@@ -121,7 +122,7 @@ export class SurveysRepo {
     return rows.map((r) => toChannel(r, nearestAgency(r.unit_path, agencies)));
   }
 
-  async insertChannel(c: { code: string; surveyKey: string; unitId: number; counterName: string; mode: ChannelMode; kioskKey: string | null; codesRequired: boolean; createdBy: number }, now: string, trx: Db): Promise<number> {
+  async insertChannel(c: { code: string; surveyKey: string; unitId: number; counterName: string; mode: ChannelMode; kioskKey: string | null; codesRequired: boolean; createdBy: number | null }, now: string, trx: Db): Promise<number> {
     const [row] = await trx('channels')
       .insert({
         code: c.code,
@@ -138,6 +139,12 @@ export class SurveysRepo {
       .returning<{ id: number }[]>('id');
     if (!row) throw new Error('insert returned no id');
     return row.id;
+  }
+
+  /** The channel of a survey, unit and mode made by the product itself (invitations), if there is one. */
+  async findOwnChannel(surveyKey: string, unitId: number, mode: ChannelMode, trx: Db = this.db): Promise<number | undefined> {
+    const row = await trx('channels').where({ survey_key: surveyKey, unit_id: unitId, mode }).orderBy('id').first<{ id: number } | undefined>();
+    return row?.id;
   }
 
   async setChannelActive(id: number, active: boolean): Promise<void> {

@@ -46,6 +46,10 @@ export function surveyRoutes(surveys: SurveysService, units: UnitsService, publi
       if (!surveys.surveys.some((s) => s.survey.key === form.data.surveyKey)) {
         return renderFormErrors(res, 'surveys/channels', [{ field: 'surveyKey', key: 'validation.choose' }], req.body, await listPage(req));
       }
+      // A keypad channel needs a survey marked for the phone.
+      if (form.data.mode === 'phone' && !surveys.surveys.some((s) => s.survey.key === form.data.surveyKey && s.survey.phone)) {
+        return renderFormErrors(res, 'surveys/channels', [{ field: 'surveyKey', key: 'channel.error.notPhone' }], req.body, await listPage(req));
+      }
       const created = await surveys.createChannels(me(req), form.data);
       setFlash(req, 'channel.created', { count: created });
       res.redirect(303, '/channels');

@@ -19,6 +19,8 @@ export const BURST_AT = 5;
 
 export type SubmitOutcome =
   | { kind: 'stored'; responseId: number; flagged: boolean }
+  /** The single-use right to answer (an invitation) was already used or has expired: nothing stored. */
+  | { kind: 'spent' }
   | { kind: 'invalid'; errors: FieldError[] }
   | { kind: 'tooFast'; retryAfterSeconds: number }
   | { kind: 'tooMany'; retryAfterSeconds: number };
@@ -28,6 +30,9 @@ interface Pending {
   resolve: (id: number) => void;
   reject: (err: unknown) => void;
 }
+
+/** Uses up a single-use right to answer inside the answer's transaction; false: already used or expired. */
+export type Spend = (trx: Db, now: Date) => Promise<boolean>;
 
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
@@ -121,7 +126,7 @@ export class SurveysService {
    * takes no new answer within the minimum gap; one source may not submit
    * more than SOURCE_LIMIT times in ten minutes.
    */
-  async submit(channel: Channel, body: unknown, ctx: { ip: string }): Promise<SubmitOutcome> {
+  async submit(channel: Channel, body: unknown, ctx: { ip: string }, spend?: Spend): Promise<SubmitOutcome> {
     const now = this.clock();
     const v = this.survey(channel.surveyKey);
     const asksUnit = v.survey.sections.some((s) => s.questions.some((q) => q.type === 'unit'));
@@ -142,7 +147,9 @@ export class SurveysService {
     }
     const source = this.sourceHash(ctx.ip, now);
     let flag: NewResponse['flag'] = fieldOf(body, 'website') !== '' ? 'honeypot' : null;
-    if (channel.mode !== 'kiosk') {
+    // An invitation is its own limit (one answer); a burst from one address says nothing there.
+    const tracked = channel.mode !== 'kiosk' && channel.mode !== 'invitation';
+    if (tracked) {
       const recent = this.recentFrom(source, now.getTime());
       if (recent >= SOURCE_LIMIT) return { kind: 'tooMany', retryAfterSeconds: SOURCE_WINDOW_MS / 1000 };
       if (recent + 1 >= BURST_AT && flag === null) flag = 'burst';
@@ -155,10 +162,14 @@ export class SurveysService {
       unitId: channel.mode === 'staff' || v.survey.kind === 'staff' ? (chosenUnit ? Number(chosenUnit) : 0) : channel.unitId,
       month: taiwanDateTime(now).date.slice(0, 7),
       submittedAt: now.toISOString(),
-      sourceHash: channel.mode === 'kiosk' ? null : source,
+      sourceHash: tracked ? source : null,
       flag,
     };
     const item = { response, survey: v.survey, answers: parsed.answers };
+    if (spend) {
+      const stored = await this.db.transaction(async (trx) => ((await spend(trx, now)) ? ((await this.repo.insertResponses([item], trx))[0] ?? null) : null));
+      return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: flag !== null };
+    }
     if (channel.codesRequired) {
       // A code is spent in the same transaction as the answer is stored, and nothing records which answer it was.
       const stored = await this.db.transaction(async (trx) => {
@@ -170,6 +181,42 @@ export class SurveysService {
     }
     const responseId = await this.enqueue(item);
     return { kind: 'stored', responseId, flagged: flag !== null };
+  }
+
+  /**
+   * Stores answers given by phone keypad (already checked against the scale),
+   * like a web answer: same tables, aggregates in the same transaction, and
+   * nothing about the caller. With `spend`, only if the invitation is still open.
+   */
+  async storeKeypadAnswers(channel: Channel, answers: Answers, spend?: Spend): Promise<SubmitOutcome> {
+    const now = this.clock();
+    const v = this.survey(channel.surveyKey);
+    const response: NewResponse = {
+      surveyVersionId: await this.versionId(v),
+      channelId: channel.id,
+      unitId: channel.unitId,
+      month: taiwanDateTime(now).date.slice(0, 7),
+      submittedAt: now.toISOString(),
+      sourceHash: null,
+      flag: null,
+    };
+    const stored = await this.db.transaction(async (trx) => {
+      if (spend && !(await spend(trx, now))) return null;
+      return (await this.repo.insertResponses([{ response, survey: v.survey, answers }], trx))[0] ?? null;
+    });
+    return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: false };
+  }
+
+  /** The channel of a survey's answers at a unit in a mode (invitations; phone answers to them), made on first use. */
+  async ownChannel(surveyKey: string, unitId: number, mode: 'invitation' | 'phone', trx: Db): Promise<number> {
+    const found = await this.repo.findOwnChannel(surveyKey, unitId, mode, trx);
+    if (found !== undefined) return found;
+    return this.repo.insertChannel({ code: randomCode(8), surveyKey, unitId, counterName: '', mode, kioskKey: null, codesRequired: false, createdBy: null }, this.clock().toISOString(), trx);
+  }
+
+  /** A channel by id, for the product's own use (keypad calls, invitations): no reach check. */
+  async channelById(id: number, trx?: Db): Promise<Channel | undefined> {
+    return this.repo.findChannel(id, trx);
   }
 
   /**

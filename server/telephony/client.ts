@@ -37,6 +37,16 @@ export interface BridgeCallRequest {
   timeoutSeconds?: number;
 }
 
+/** A call that plays our TwiML to the person called (the keypad survey). */
+export interface SurveyCallRequest {
+  to: string;
+  callerId: string;
+  /** Fetched when the call is answered. */
+  twimlUrl: string;
+  statusCallbackUrl: string;
+  timeoutSeconds?: number;
+}
+
 export interface SmsRequest {
   to: string;
   /** A Twilio number or a Messaging Service SID ('MG…'). */
@@ -60,6 +70,7 @@ export interface SentSms {
 
 export interface TelephonyClient {
   startBridgeCall(request: BridgeCallRequest): Promise<StartedCall>;
+  startSurveyCall(request: SurveyCallRequest): Promise<StartedCall>;
   sendSms(request: SmsRequest): Promise<SentSms>;
   /** 'notFound' when Twilio has no such recording (already deleted). */
   deleteRecording(recordingSid: string): Promise<'deleted' | 'notFound'>;
@@ -112,6 +123,20 @@ export function createTelephonyClient(credentials: TwilioCredentials, options: {
         statusCallbackEvent: [...TESTER_LEG_EVENTS],
         timeout: r.timeoutSeconds,
         sendDigits: r.testerExtension ? extensionDigits(r.testerExtension) : undefined,
+      });
+      return { callSid: call.sid, status: call.status };
+    },
+
+    async startSurveyCall(r) {
+      const call = await client.calls.create({
+        to: r.to,
+        from: r.callerId,
+        url: r.twimlUrl,
+        method: 'POST',
+        statusCallback: r.statusCallbackUrl,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['completed'],
+        timeout: r.timeoutSeconds,
       });
       return { callSid: call.sid, status: call.status };
     },

@@ -236,4 +236,14 @@ export class SmsOutbox {
     if (reach === null) throw new NotFoundError();
     return { messages: await this.repo.list({ reach, statuses, limit }), counts: await this.repo.countByStatus(reach) };
   }
+
+  /** The delivery status of each of several messages, for the domain that queued them. */
+  async statuses(ids: readonly number[]): Promise<Map<number, SmsStatus>> {
+    return this.repo.statuses(ids);
+  }
+
+  /** Erases number and text of finished messages (see SmsRepo.erase); returns the ids still waiting to be sent. */
+  async erase(ids: readonly number[]): Promise<number[]> {
+    return this.repo.erase(ids, this.clock().toISOString());
+  }
 }

@@ -229,4 +229,26 @@ export class SmsRepo {
     for (const r of rows) if (isSmsStatus(r.status)) out.set(r.status, Number(r.n));
     return out;
   }
+
+  /** The status of each of several messages (the domains that queued them show it: a delivery status per invitation). */
+  async statuses(ids: readonly number[], trx: Db = this.db): Promise<Map<number, SmsStatus>> {
+    const out = new Map<number, SmsStatus>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = (await trx('sms_messages').whereIn('id', ids.slice(i, i + 500)).select('id', 'status')) as { id: number; status: string }[];
+      for (const r of rows) if (isSmsStatus(r.status)) out.set(r.id, r.status);
+    }
+    return out;
+  }
+
+  /**
+   * Erases the number and the text of messages that are done with (anything
+   * but pending or being sent), once what they were for no longer needs them.
+   * Returns the ids still waiting to be sent, to be erased on a later run.
+   */
+  async erase(ids: readonly number[], now: string, trx: Db = this.db): Promise<number[]> {
+    if (ids.length === 0) return [];
+    await trx('sms_messages').whereIn('id', ids).whereNotIn('status', ['pending', 'sending']).update({ to_phone: null, body: '', updated_at: now });
+    const waiting = (await trx('sms_messages').whereIn('id', ids).whereIn('status', ['pending', 'sending']).select('id')) as { id: number }[];
+    return waiting.map((r) => r.id);
+  }
 }

@@ -102,3 +102,41 @@ export function sayAndHangupTwiml(message: string, options: SayOptions = {}): st
   response.hangup();
   return response.toString();
 }
+
+/** Something to say, in a language Twilio's text-to-speech knows. */
+export interface Spoken {
+  text: string;
+  language: 'zh-TW' | 'en-US';
+}
+
+export const KEYPAD_TIMEOUT_SECONDS = 6;
+
+/**
+ * Says the prompts while listening for one key; Twilio posts the key (or
+ * nothing, after the timeout) to the action URL, so that a silent caller is
+ * handled there like a wrong key.
+ */
+export function gatherTwiml(o: { actionUrl: string; prompts: readonly Spoken[]; timeoutSeconds?: number }): string {
+  checkUrl('actionUrl', o.actionUrl);
+  if (o.prompts.length === 0 || o.prompts.some((p) => p.text.trim() === '')) throw new RangeError('nothing to say');
+  const response = new twilio.twiml.VoiceResponse();
+  const gather = response.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: o.timeoutSeconds ?? KEYPAD_TIMEOUT_SECONDS,
+    action: o.actionUrl,
+    method: 'POST',
+    actionOnEmptyResult: true,
+  });
+  for (const p of o.prompts) gather.say({ language: p.language }, p.text);
+  return response.toString();
+}
+
+/** Several prompts (each in its language), then hang up. */
+export function sayAllAndHangupTwiml(prompts: readonly Spoken[]): string {
+  if (prompts.length === 0 || prompts.some((p) => p.text.trim() === '')) throw new RangeError('nothing to say');
+  const response = new twilio.twiml.VoiceResponse();
+  for (const p of prompts) response.say({ language: p.language }, p.text);
+  response.hangup();
+  return response.toString();
+}

@@ -422,3 +422,21 @@ export const smsFailed = (t: WebhookTarget, o: { messageSid: string; to: string;
   const sent = smsStatusParams({ messageSid: o.messageSid, to: o.to, status: 'sent' });
   return (status === 'undelivered' ? [sent, last] : [last]).map((p) => signWebhook(t.authToken, t.publicBaseUrl, t.path, p));
 };
+
+/**
+ * What Twilio posts to a voice webhook of a call: the call's fields, Digits
+ * after a <Gather> (null: not a Gather's answer; '' when the caller pressed
+ * nothing), and the CallStatus (a status callback says 'completed' at the end).
+ */
+export function keypadCallParams(callSid: string, digits: string | null, callStatus = 'in-progress', o: { from?: string; to?: string; accountSid?: string } = {}): Record<string, string> {
+  const params: Record<string, string> = {
+    AccountSid: o.accountSid ?? FAKE_ACCOUNT_SID, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: callStatus,
+    Called: o.to ?? '+886277001234', Caller: o.from ?? '+886223456789', Direction: 'inbound', From: o.from ?? '+886223456789', To: o.to ?? '+886277001234',
+  };
+  if (digits !== null) {
+    params.Digits = digits;
+    params.FinishedOnKey = '';
+  }
+  if (callStatus === 'completed') params.CallDuration = '42';
+  return params;
+}

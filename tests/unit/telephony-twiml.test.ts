@@ -1,4 +1,4 @@
-import { bridgeTwiml, extensionDigits, sayAndHangupTwiml, type BridgeTwimlOptions } from '../../server/telephony/twiml';
+import { bridgeTwiml, extensionDigits, gatherTwiml, sayAllAndHangupTwiml, sayAndHangupTwiml, type BridgeTwimlOptions } from '../../server/telephony/twiml';
 
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>';
 const BASE: BridgeTwimlOptions = {
@@ -88,5 +88,24 @@ describe('sayAndHangupTwiml', () => {
 
   it('refuses to say nothing', () => {
     expect(() => sayAndHangupTwiml('  ')).toThrow(RangeError);
+  });
+});
+
+describe('gatherTwiml (the keypad survey)', () => {
+  test('one key, the action called even on silence, each prompt in its language, escaped', () => {
+    expect(gatherTwiml({ actionUrl: 'https://x.example/twilio/keypad/sessions/1/answer', prompts: [{ text: '第1題：A & B', language: 'zh-TW' }, { text: 'For English, press 9.', language: 'en-US' }] })).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" action="https://x.example/twilio/keypad/sessions/1/answer" method="POST" actionOnEmptyResult="true">' +
+        '<Say language="zh-TW">第1題：A &amp; B</Say><Say language="en-US">For English, press 9.</Say></Gather></Response>',
+    );
+  });
+
+  test('refuses a relative action URL and an empty prompt', () => {
+    expect(() => gatherTwiml({ actionUrl: '/twilio/keypad/sessions/1/answer', prompts: [{ text: 'x', language: 'zh-TW' }] })).toThrow(RangeError);
+    expect(() => gatherTwiml({ actionUrl: 'https://x.example/a', prompts: [] })).toThrow(RangeError);
+    expect(() => sayAllAndHangupTwiml([{ text: ' ', language: 'en-US' }])).toThrow(RangeError);
+  });
+
+  test('several prompts, then hang up', () => {
+    expect(sayAllAndHangupTwiml([{ text: '再見', language: 'zh-TW' }])).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say language="zh-TW">再見</Say><Hangup/></Response>');
   });
 });
