@@ -1020,7 +1020,7 @@ export const en: Messages = {
   'report.phone.cell': '{score} ({band})',
   'report.phone.unreachable': 'Unreachable',
   'report.cases.none': 'No improvement case in the period.',
-  'report.cases.summary': '{total} improvement cases opened or closed in the period: {improved} passed the re-test, {notImproved} did not, {pending} await it.',
+  'report.cases.summary': '{total} improvement cases open at some time in the period (opened before or in it, not closed before it): {improved} passed the re-test, {notImproved} did not, {pending} await it.',
   'report.cases.col.opened': 'Opened',
   'report.cases.col.score': 'Score',
   'report.cases.col.retest': 'Re-test score (date)',

@@ -1018,7 +1018,7 @@ export const zhTW = {
   'report.phone.cell': '{score}（{band}）',
   'report.phone.unreachable': '無法接通',
   'report.cases.none': '本期沒有改善案件。',
-  'report.cases.summary': '本期新開或結案的改善案件共 {total} 件：複測達標 {improved} 件、複測仍未達標 {notImproved} 件、待複測 {pending} 件。',
+  'report.cases.summary': '本期內曾處於開啟狀態的改善案件（本期或之前開案、未於本期前結案）共 {total} 件：複測達標 {improved} 件、複測仍未達標 {notImproved} 件、待複測 {pending} 件。',
   'report.cases.col.opened': '開案日期',
   'report.cases.col.score': '測試分數',
   'report.cases.col.retest': '複測分數（日期）',
