@@ -64,6 +64,8 @@ export interface SurveySection {
   headline: LikertSummary | null;
   margin: ReturnType<typeof margin>;
   population: number | null;
+  /** Staff survey: everyone who answered in the groups shown for the period's year, whether or not they rated the overall question (the response rate's numerator). */
+  respondents: number | null;
   previous: { period: Period; summary: LikertSummary; comparison: Comparison } | null;
   lastYear: { period: Period; summary: LikertSummary; comparison: Comparison } | null;
   questions: { question: LikertQuestion; summary: LikertSummary }[];
@@ -208,6 +210,7 @@ export class DashboardService {
     let rows: CountRow[];
     let includedNow: number[] | null = null;
     let zeroNow: number[] = [];
+    let respondentsNow: number | null = null;
     if (staff) {
       const respondents = await this.repo.respondentsByUnitAndYear(v.survey.key, scopePath, Math.min(p.year - STAFF_TREND_YEARS + 1, lastYear.year), p.year);
       const cells = staffCells(respondents, STAFF_MIN);
@@ -222,6 +225,8 @@ export class DashboardService {
       const now = filterOf(cells.get(p.year) ?? []);
       includedNow = now.unitIds;
       zeroNow = now.zeroChannelIds;
+      const groupsNow = cells.get(p.year) ?? [];
+      respondentsNow = respondents.filter((r) => r.year === p.year && groupsNow.includes(r.unitId)).reduce((sum, r) => sum + r.n, 0);
     } else {
       rows = await this.repo.countsByMonth(base, keys);
     }
@@ -249,6 +254,7 @@ export class DashboardService {
       headline,
       margin: headline ? margin(headline, population ?? undefined) : null,
       population,
+      respondents: respondentsNow,
       // For a whole year the previous period is the same year before: shown once, as last year.
       previous: staff || p.kind === 'year' ? null : withComparison(previous),
       lastYear: withComparison(lastYear),
