@@ -5,6 +5,7 @@ import type { AppSettingsRepo } from '../platform/app-settings';
 import type { DashboardService } from '../reports/dashboard-service';
 import { STAFF_MIN } from '../reports/dashboard-service';
 import { firstMonth, lastMonth, monthsOf, periodKey, periodLabel, type Period } from '../reports/period';
+import { periodDays } from '../reports/report-figures';
 import { likertQuestions } from '../reports/survey-figures';
 import { scoreSummary, type ScoreSummary, type TestResult } from '../stats/courtesy';
 import type { VersionedSurvey } from '../surveys/definition';
@@ -152,7 +153,8 @@ export class ApiService {
     const { scope, path, scopes } = await this.scope(grant, query.unit);
     const p = query.period;
     const threshold = (await this.settings.get()).followUpThreshold;
-    const rows = await this.results.latestInPeriod(path, `${firstMonth(p)}-01`, `${lastMonth(p)}-31`);
+    const days = periodDays(p);
+    const rows = await this.results.latestInPeriod(path, days.from, days.to);
     const byMonth = (list: readonly (TestResult & { testedOn: string })[], keepEmpty: boolean) =>
       monthsOf(p)
         .map((month) => ({ month, list: list.filter((r) => r.testedOn.startsWith(month)) }))

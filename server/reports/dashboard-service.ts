@@ -32,6 +32,7 @@ import {
   type Trend,
   type UnitFigure,
 } from './survey-figures';
+import { periodDays } from './report-figures';
 import { weightedFigures, type PopulationMargins, type WeightedFigures } from './weighted';
 
 /** Staff results are shown for groups of at least this many respondents (DOMAIN.md: n ≥ 5). */
@@ -290,17 +291,16 @@ export class DashboardService {
     const threshold = settings.followUpThreshold;
     // The trend's twelve months end with the period, so they cover it (a period is at most a year).
     const trendMonths = monthsEnding(lastMonth(p), 12);
-    const rows = await this.results.latestInPeriod(scopePath, `${trendMonths[0]}-01`, `${lastMonth(p)}-31`);
+    const days = periodDays(p);
+    const rows = await this.results.latestInPeriod(scopePath, periodDays(periodOf(trendMonths[0] ?? firstMonth(p), 'month')).from, days.to);
     const inPeriod = new Set(monthsOf(p));
     const current = rows.filter((r) => inPeriod.has(r.testedOn.slice(0, 7)));
     const ly = sameLastYear(p);
-    const lastYearRows = await this.results.latestInPeriod(scopePath, `${firstMonth(ly)}-01`, `${lastMonth(ly)}-31`);
+    const lastYearDays = periodDays(ly);
+    const lastYearRows = await this.results.latestInPeriod(scopePath, lastYearDays.from, lastYearDays.to);
     const summary = scoreSummary(current, threshold);
     const lastYear = scoreSummary(lastYearRows, threshold);
     const items = new Map(this.sheets.flatMap((s) => s.sheet.parts.flatMap((part) => part.sections.flatMap((sec) => sec.items.map((i) => [i.key, i.text] as const)))));
-    const startInstant = new Date(Date.parse(`${firstMonth(p)}-01T00:00:00+08:00`)).toISOString();
-    const [ny, nm] = lastMonth(p).split('-').map(Number) as [number, number];
-    const endInstant = new Date(Date.UTC(ny, nm, 1) - 8 * 3600_000).toISOString();
     return {
       summary,
       lastYear,
@@ -313,7 +313,7 @@ export class DashboardService {
         .map((unitId) => ({ unitId, summary: scoreSummary(current.filter((r) => r.unitId === unitId), threshold) }))
         .sort((a, b) => (b.summary.mean?.mean ?? -1) - (a.summary.mean?.mean ?? -1) || a.unitId - b.unitId),
       deductions: deductionFrequency(current).map((d) => ({ ...d, text: items.get(d.itemKey) ?? null })),
-      cases: await this.repo.caseCounts(scopePath, startInstant, endInstant),
+      cases: await this.repo.caseCounts(scopePath, days.startInstant, days.endInstant),
       threshold,
     };
   }

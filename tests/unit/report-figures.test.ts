@@ -12,6 +12,9 @@ describe('the days of a report period', () => {
     });
     expect(periodDays({ kind: 'quarter', year: 2024, index: 1 }).to).toBe('2024-03-31');
     expect(periodDays({ kind: 'half', year: 2026, index: 2 })).toEqual({ from: '2026-07-01', to: '2026-12-31', startInstant: '2026-06-30T16:00:00.000Z', endInstant: '2026-12-31T16:00:00.000Z' });
+    // A month (the dashboard's and the API's periods): its own last day, not a fixed "-31".
+    expect(periodDays({ kind: 'month', year: 2026, index: 2 })).toEqual({ from: '2026-02-01', to: '2026-02-28', startInstant: '2026-01-31T16:00:00.000Z', endInstant: '2026-02-28T16:00:00.000Z' });
+    expect(periodDays({ kind: 'month', year: 2024, index: 2 }).to).toBe('2024-02-29');
     expect(periodDays({ kind: 'year', year: 2025, index: 1 })).toEqual({ from: '2025-01-01', to: '2025-12-31', startInstant: '2024-12-31T16:00:00.000Z', endInstant: '2025-12-31T16:00:00.000Z' });
   });
 });
