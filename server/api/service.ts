@@ -1,13 +1,10 @@
 import type { z } from 'zod';
-import type { ResultsRepo } from '../courtesy/results-repo';
 import type { Unit, UnitsRepo } from '../org/units-repo';
-import type { AppSettingsRepo } from '../platform/app-settings';
 import type { DashboardService } from '../reports/dashboard-service';
 import { STAFF_MIN } from '../reports/dashboard-service';
-import { firstMonth, lastMonth, monthsOf, periodKey, periodLabel, type Period } from '../reports/period';
-import { periodDays } from '../reports/report-figures';
+import { firstMonth, lastMonth, periodKey, periodLabel, type Period } from '../reports/period';
 import { likertQuestions } from '../reports/survey-figures';
-import { scoreSummary, type ScoreSummary, type TestResult } from '../stats/courtesy';
+import type { ScoreSummary } from '../stats/courtesy';
 import type { VersionedSurvey } from '../surveys/definition';
 import { availablePeriods } from './available';
 import { allDatasets, surveyDataset, type Dataset } from './datasets';
@@ -38,15 +35,13 @@ function scoreOut(s: ScoreSummary) {
 /**
  * The open-data API's answers: aggregated and de-identified figures computed
  * by the same code as the dashboard (DashboardService.surveySection on the
- * aggregates, the staff survey's suppression rule included; the phone-test
- * statistics of server/stats), shaped as the documented JSON.
+ * aggregates, the staff survey's suppression rule included; its phone-test
+ * section, DashboardService.phoneSection), shaped as the documented JSON.
  */
 export class ApiService {
   constructor(
     private readonly dashboard: DashboardService,
     private readonly units: UnitsRepo,
-    private readonly results: ResultsRepo,
-    private readonly settings: AppSettingsRepo,
     private readonly repo: ApiRepo,
     readonly surveys: readonly VersionedSurvey[],
   ) {}
@@ -149,31 +144,25 @@ export class ApiService {
     };
   }
 
+  /** The dashboard's phone-test section (DashboardService.phoneSection) of the period, as the documented JSON. */
   async phoneTests(grant: Grant, query: FiguresQuery): Promise<z.input<typeof phoneTestsResponse>> {
     const { scope, path, scopes } = await this.scope(grant, query.unit);
     const p = query.period;
-    const threshold = (await this.settings.get()).followUpThreshold;
-    const days = periodDays(p);
-    const rows = await this.results.latestInPeriod(path, days.from, days.to);
-    const byMonth = (list: readonly (TestResult & { testedOn: string })[], keepEmpty: boolean) =>
-      monthsOf(p)
-        .map((month) => ({ month, list: list.filter((r) => r.testedOn.startsWith(month)) }))
-        .filter((m) => keepEmpty || m.list.length > 0)
-        .map((m) => ({ month: m.month, ...scoreOut(scoreSummary(m.list, threshold)) }));
+    const phone = await this.dashboard.phoneSection(p, path);
     const unitById = new Map(scopes.map((u) => [u.id, u]));
-    const unitIds = [...new Set(rows.map((r) => r.unitId))].sort((a, b) => a - b);
+    const months = (list: readonly { month: string; summary: ScoreSummary }[]) => list.map((m) => ({ month: m.month, ...scoreOut(m.summary) }));
     return {
       period: periodOut(p),
       scope: scope ? { unitId: scope.id, code: scope.code, name: names(scope) } : null,
-      threshold,
-      summary: scoreOut(scoreSummary(rows, threshold)),
-      months: byMonth(rows, true),
-      units: unitIds.flatMap((unitId) => {
-        const u = unitById.get(unitId);
-        if (!u) return [];
-        const own = rows.filter((r) => r.unitId === unitId);
-        return [{ unitId, code: u.code, name: names(u), summary: scoreOut(scoreSummary(own, threshold)), months: byMonth(own, false) }];
-      }),
+      threshold: phone.threshold,
+      summary: scoreOut(phone.summary),
+      months: months(phone.months),
+      units: [...phone.byUnit]
+        .sort((a, b) => a.unitId - b.unitId)
+        .flatMap((b) => {
+          const u = unitById.get(b.unitId);
+          return u ? [{ unitId: b.unitId, code: u.code, name: names(u), summary: scoreOut(b.summary), months: months(b.months) }] : [];
+        }),
     };
   }
 }

@@ -83,8 +83,10 @@ export interface PhoneSection {
   lastYear: ScoreSummary;
   yoyPercent: number | null;
   trend: { month: string; n: number; mean: MeanInterval | null }[];
-  /** Each unit tested in the period, highest mean first. */
-  byUnit: { unitId: number; summary: ScoreSummary }[];
+  /** Every month of the period, with or without tests. */
+  months: { month: string; summary: ScoreSummary }[];
+  /** Each unit tested in the period, highest mean first, with the months of the period it was tested in. */
+  byUnit: { unitId: number; summary: ScoreSummary; months: { month: string; summary: ScoreSummary }[] }[];
   deductions: (DeductionFrequency & { text: { 'zh-TW': string; en: string } | null })[];
   cases: { opened: number; closed: number };
   threshold: number;
@@ -300,6 +302,11 @@ export class DashboardService {
     const lastYearRows = await this.results.latestInPeriod(scopePath, lastYearDays.from, lastYearDays.to);
     const summary = scoreSummary(current, threshold);
     const lastYear = scoreSummary(lastYearRows, threshold);
+    const byMonth = (list: typeof current, keepEmpty: boolean) =>
+      monthsOf(p)
+        .map((month) => ({ month, list: list.filter((r) => r.testedOn.startsWith(month)) }))
+        .filter((m) => keepEmpty || m.list.length > 0)
+        .map((m) => ({ month: m.month, summary: scoreSummary(m.list, threshold) }));
     const items = new Map(this.sheets.flatMap((s) => s.sheet.parts.flatMap((part) => part.sections.flatMap((sec) => sec.items.map((i) => [i.key, i.text] as const)))));
     return {
       summary,
@@ -309,8 +316,12 @@ export class DashboardService {
         const scores = rows.filter((r) => r.testedOn.startsWith(month) && r.total !== null).map((r) => r.total as number);
         return { month, n: scores.length, mean: scoreMean(scores) };
       }),
+      months: byMonth(current, true),
       byUnit: [...new Set(current.map((r) => r.unitId))]
-        .map((unitId) => ({ unitId, summary: scoreSummary(current.filter((r) => r.unitId === unitId), threshold) }))
+        .map((unitId) => {
+          const own = current.filter((r) => r.unitId === unitId);
+          return { unitId, summary: scoreSummary(own, threshold), months: byMonth(own, false) };
+        })
         .sort((a, b) => (b.summary.mean?.mean ?? -1) - (a.summary.mean?.mean ?? -1) || a.unitId - b.unitId),
       deductions: deductionFrequency(current).map((d) => ({ ...d, text: items.get(d.itemKey) ?? null })),
       cases: await this.repo.caseCounts(scopePath, days.startInstant, days.endInstant),

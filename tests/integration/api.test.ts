@@ -255,6 +255,12 @@ describe('figures', () => {
       ['A2', 1, 1, ['2026-08']],
     ]);
     expect(JSON.stringify(body)).not.toMatch(/tester/i);
+    // The dashboard's own phone section, month by month and unit by unit: one computation for both.
+    const section = await t.services.dashboard.phoneSection({ kind: 'quarter', year: 2026, index: 3 }, agency.path);
+    expect(section.months.map((m) => [m.month, m.summary.n, m.summary.unreachable, m.summary.below])).toEqual(body.months.map((m) => [m.month, m.n, m.unreachable, m.below]));
+    expect(section.byUnit.map((u) => [u.unitId, u.summary.n, u.months.map((m) => [m.month, m.summary.n, m.summary.mean?.mean ?? null])]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(
+      body.units.map((u) => [u.unitId, u.summary.n, u.months.map((m) => [m.month, m.n, m.mean?.mean ?? null])]),
+    );
   });
 
   test('lists: surveys, units (public fields only) and periods with data', async () => {
