@@ -9,6 +9,7 @@ import type { VersionedSurvey } from '../surveys/definition';
 import { availablePeriods } from './available';
 import { allDatasets, surveyDataset, type Dataset } from './datasets';
 import { ApiError } from './problem';
+import { withholdSmall } from './suppress';
 import type { ApiRepo } from './repo';
 import type { FiguresQuery, periodsResponse, phoneTestsResponse, surveyResultsResponse, surveysResponse, unitsResponse } from './schema';
 
@@ -118,13 +119,14 @@ export class ApiService {
     const { scope, path, scopes } = await this.scope(grant, query.unit);
     const s = await this.dashboard.surveySection({ period: query.period, scope, surveyKey: key, channelId: null, weighted: false, trendBy: 'month' }, path, scopes);
     const headline = s.suppressed ? null : s.headline;
-    return {
+    const out: z.input<typeof surveyResultsResponse> = {
       survey: { key, kind: v.survey.kind, version: v.version, title: v.survey.title },
       period: periodOut(query.period),
       scope: scope ? { unitId: scope.id, code: scope.code, name: names(scope) } : null,
       staffMinimum: staff ? STAFF_MIN : null,
+      publicMinimum: null,
       suppressed: s.suppressed,
-      overall: s.overall && headline ? { question: s.overall.key, n: headline.n, satisfied: headline.satisfied, share: headline.share, mean: headline.mean } : null,
+      overall: s.overall && headline ? { question: s.overall.key, n: headline.n, satisfied: headline.satisfied, share: headline.share, mean: headline.mean, suppressed: false } : null,
       marginOfError: s.margin && !s.suppressed ? { level: 0.95, ...s.margin } : null,
       questions: s.questions.map(({ question: q, summary }) => ({
         key: q.key,
@@ -137,11 +139,14 @@ export class ApiService {
         share: summary.share,
         mean: summary.mean,
         distribution: summary.distribution,
+        suppressed: false,
       })),
-      dimensions: s.dimensions.map((d) => ({ key: d.key, title: d.title, items: d.items, n: d.summary.n, mean: d.summary.mean, alpha: d.summary.alpha })),
-      units: s.units.map((u) => ({ unitId: u.unitId, n: u.n, share: u.share, small: u.small })),
-      trend: s.trend ? s.trend.points.map((p) => ({ label: p.label, n: p.n, share: p.share })) : [],
+      dimensions: s.dimensions.map((d) => ({ key: d.key, title: d.title, items: d.items, n: d.summary.n, mean: d.summary.mean, alpha: d.summary.alpha, suppressed: false })),
+      units: s.units.map((u) => ({ unitId: u.unitId, n: u.n, share: u.share, small: u.small, suppressed: false })),
+      trend: s.trend ? s.trend.points.map((p) => ({ label: p.label, n: p.n, share: p.share, suppressed: false })) : [],
     };
+    // Published to anyone: no figure of one to four answers (the staff survey's minimum, DOMAIN.md).
+    return grant.public ? withholdSmall(out, STAFF_MIN) : out;
   }
 
   /** The dashboard's phone-test section (DashboardService.phoneSection) of the period, as the documented JSON. */

@@ -844,7 +844,7 @@ export const en: Messages = {
   'tokens.error.expiresPast': 'The date cannot be before today',
   'apiSettings.link': 'What the open-data API publishes',
   'apiSettings.heading': 'Open-data API: public datasets',
-  'apiSettings.intro': 'The datasets ticked here answer without a token (aggregated and de-identified; the staff survey still shows only groups of 5 or more). The others answer only to staff with a token. By default none is public.',
+  'apiSettings.intro': 'The datasets ticked here answer without a token (aggregated and de-identified; survey figures of fewer than 5 answers are withheld, and the staff survey still shows only groups of 5 or more). The others answer only to staff with a token. By default none is public.',
   'apiSettings.datasets': 'Datasets anyone may read without a token',
   'apiSettings.dataset.units': 'Unit directory (names and codes)',
   'apiSettings.dataset.phoneTests': 'Phone courtesy test summaries',

@@ -842,7 +842,7 @@ export const zhTW = {
   'tokens.error.expiresPast': '到期日不可早於今天',
   'apiSettings.link': '開放資料 API 的公開設定',
   'apiSettings.heading': '開放資料 API：公開的資料集',
-  'apiSettings.intro': '勾選的資料集不需權杖即可讀取（彙整且去識別化；員工調查仍只顯示 5 人以上的群組）。未勾選的資料集只有持權杖的人員可讀取。預設皆不公開。',
+  'apiSettings.intro': '勾選的資料集不需權杖即可讀取（彙整且去識別化；調查結果中少於 5 筆填答的數字一律不公開，員工調查仍只顯示 5 人以上的群組）。未勾選的資料集只有持權杖的人員可讀取。預設皆不公開。',
   'apiSettings.datasets': '不需權杖即可讀取的資料集',
   'apiSettings.dataset.units': '單位清單（名稱與代碼）',
   'apiSettings.dataset.phoneTests': '電話禮貌測試摘要',
