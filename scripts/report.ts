@@ -2,13 +2,14 @@
  * Prints the service-quality report of a scope and period to PDF with the
  * system Chromium (see server/reports/print.ts):
  *   npm run report -- --scope DEMO --period 2026Q3 --pdf out.pdf [--lang en] [--as user@example.gov.tw]
- * Exit codes: 0 printed, 2 a wrong request (usage, period, scope, user), 3 no Chromium.
+ * Exit codes: 0 printed, 2 a wrong request (usage, period, scope, user), 3 no
+ * Chromium or no playwright-core (a development dependency: see loadChromium).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { chromiumExecutable, NoChromiumError, printReport, ReportPrintError } from '../server/reports/print';
+import { chromiumExecutable, loadChromium, printExitCode, printReport, ReportPrintError } from '../server/reports/print';
 import { runCli, withDatabase } from './cli';
 
 const USAGE = 'Usage: npm run report -- --scope UNIT_CODE --period 2026Q3 --pdf out.pdf [--lang zh-TW|en] [--as EMAIL]\n';
@@ -48,6 +49,16 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`No Chromium at ${chromium.path}: the PDF cannot be made here. Install Chromium (e.g. apt-get install chromium) or set CHROMIUM_PATH. Without it, open /report in a browser and print it (A4).\n`);
     return 3;
   }
+  try {
+    // Before the database is opened: a production install has no playwright-core.
+    await loadChromium();
+  } catch (err) {
+    if (err instanceof ReportPrintError) {
+      process.stderr.write(`${err.message}\n`);
+      return printExitCode(err);
+    }
+    throw err;
+  }
   const { scope, period, pdf, lang, as } = parsed.data;
   const out = path.resolve(pdf);
   try {
@@ -58,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ReportPrintError) {
       process.stderr.write(`${err.message}\n`);
-      return err instanceof NoChromiumError ? 3 : 2;
+      return printExitCode(err);
     }
     throw err;
   }

@@ -123,7 +123,7 @@ export function buildServices(deps: AppDeps) {
   const dashboardRepo = new DashboardRepo(db);
   const dashboard = new DashboardService(dashboardRepo, unitsRepo, surveysRepo, resultsRepo, settings, surveyDefinitions, sheets, clock);
   const publicDatasets = new PublicDatasetsRepo(db);
-  const api = new ApiService(dashboard, unitsRepo, resultsRepo, settings, new ApiRepo(db), surveyDefinitions);
+  const api = new ApiService(dashboard, unitsRepo, new ApiRepo(db), surveyDefinitions);
   const apiGate = new ApiGate(
     new ApiTokensRepo(db),
     (userId) => auth.currentUser(userId),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STAFF_MIN } from '../reports/dashboard-service';
 import { problemResponse } from './schema';
 
 /**
@@ -71,7 +72,9 @@ export function openApiDocument(endpoints: readonly Endpoint[], serverUrl: strin
       description:
         'Read-only, aggregated and de-identified figures: satisfaction survey results per survey, unit and period, and phone courtesy test summaries. ' +
         'Data an administrator marked public answers without a token; everything else needs a personal API token (Authorization: Bearer …), made on the “API tokens” page, which carries its owner’s reach (a unit head’s token sees the unit’s subtree only). ' +
-        'Staff-survey figures count only groups of at least 5 respondents. Errors are problem details (RFC 9457).',
+        'Staff-survey figures count only groups of at least 5 respondents. ' +
+        `Survey results of public data withhold every figure drawn from fewer than ${STAFF_MIN} answers (the overall figures, a question’s distribution, a dimension, a unit, a trend point), marked \`suppressed\`, for public data is meant for anyone. ` +
+        'Errors are problem details (RFC 9457).',
     },
     servers: [{ url: serverUrl }],
     paths,

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { get, type Route } from '../platform/routes';
+import { STAFF_MIN } from '../reports/dashboard-service';
 import type { ApiGate, DatasetOf } from './access';
 import { surveyDataset } from './datasets';
 import { openApiDocument, type Endpoint } from './openapi';
@@ -34,7 +35,8 @@ export const API_ENDPOINTS = {
     summary: 'Survey results for a unit and period',
     description:
       'Counts, each Likert question’s distribution, the satisfied share (top-2 box) with its Wilson interval, the margin of error, dimension scores with Cronbach’s α, units compared and the monthly trend. ' +
-      'The staff survey is reported by whole years only, and counts only groups of at least 5 respondents.',
+      'The staff survey is reported by whole years only, and counts only groups of at least 5 respondents. ' +
+      `Public data withholds every figure of fewer than ${STAFF_MIN} answers (overall, question, dimension, unit or trend point; see publicMinimum and each \`suppressed\`).`,
     pathParams: { survey: { schema: surveyKeyParam, description: 'The survey key.' } },
     query: figuresQuery,
     response: { name: 'SurveyResults', schema: surveyResultsResponse },

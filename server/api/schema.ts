@@ -79,11 +79,12 @@ const questionOut = z
     text,
     n: z.number().int().meta({ description: 'Valid answers (on the scale).' }),
     notApplicable: z.number().int(),
-    satisfied: z.number().int().meta({ description: 'Answers at the scale’s satisfied points (top-2 box).' }),
+    satisfied: z.number().int().nullable().meta({ description: 'Answers at the scale’s satisfied points (top-2 box); null when suppressed.' }),
     neutral: z.number().int().nullable(),
     share: share.nullable(),
     mean: mean.nullable(),
-    distribution: z.array(z.object({ value: z.number().int(), n: z.number().int(), share: z.number() }).strict()),
+    distribution: z.array(z.object({ value: z.number().int(), n: z.number().int(), share: z.number() }).strict()).meta({ description: 'Answers per scale point; empty when suppressed.' }),
+    suppressed: z.boolean().meta({ description: 'Withheld: public data with fewer answers than publicMinimum (more than none); the figures computed from the answers are null or empty.' }),
   })
   .strict();
 
@@ -97,9 +98,17 @@ export const surveyResultsResponse = z
       .int()
       .nullable()
       .meta({ description: 'Staff survey: figures count only groups (unit and year) of at least this many respondents; null for other surveys.' }),
+    publicMinimum: z
+      .number()
+      .int()
+      .nullable()
+      .meta({
+        description:
+          'Public data (answered whether or not a token is given): every figure drawn from fewer than this many answers (but at least one) is withheld: the overall figures with their margin of error, a question’s, a dimension’s, a unit’s or a trend point’s; each is marked `suppressed`. Null: nothing is withheld for being small (a token holder reading data that is not public).',
+      }),
     suppressed: z.boolean().meta({ description: 'Staff survey with no group large enough: no figure is given.' }),
     overall: z
-      .object({ question: z.string(), n: z.number().int(), satisfied: z.number().int(), share: share.nullable(), mean: mean.nullable() })
+      .object({ question: z.string(), n: z.number().int(), satisfied: z.number().int().nullable(), share: share.nullable(), mean: mean.nullable(), suppressed: z.boolean().meta({ description: 'Withheld: public data with fewer answers than publicMinimum (more than none); the figures computed from the answers are null or empty.' }) })
       .strict()
       .nullable(),
     marginOfError: z
@@ -110,14 +119,14 @@ export const surveyResultsResponse = z
     questions: z.array(questionOut),
     dimensions: z.array(
       z
-        .object({ key: z.string(), title: text, items: z.array(z.string()), n: z.number().int(), mean: mean.nullable(), alpha: z.number().nullable() })
+        .object({ key: z.string(), title: text, items: z.array(z.string()), n: z.number().int(), mean: mean.nullable(), alpha: z.number().nullable(), suppressed: z.boolean().meta({ description: 'Withheld: public data with fewer answers than publicMinimum (more than none); the figures computed from the answers are null or empty.' }) })
         .strict()
         .meta({ description: 'A section’s score: the mean of each complete respondent’s average over its items, with Cronbach’s α.' }),
     ),
     units: z.array(
-      z.object({ unitId: z.number().int().meta({ description: '0: staff who named no unit.' }), n: z.number().int(), share: share.nullable(), small: z.boolean() }).strict(),
+      z.object({ unitId: z.number().int().meta({ description: '0: staff who named no unit.' }), n: z.number().int(), share: share.nullable(), small: z.boolean(), suppressed: z.boolean().meta({ description: 'Withheld: public data with fewer answers than publicMinimum (more than none); the figures computed from the answers are null or empty.' }) }).strict(),
     ),
-    trend: z.array(z.object({ label: z.string(), n: z.number().int(), share: share.nullable() }).strict()),
+    trend: z.array(z.object({ label: z.string(), n: z.number().int(), share: share.nullable(), suppressed: z.boolean().meta({ description: 'Withheld: public data with fewer answers than publicMinimum (more than none); the figures computed from the answers are null or empty.' }) }).strict()),
   })
   .strict();
 

@@ -1,16 +1,15 @@
 import type { z } from 'zod';
-import type { ResultsRepo } from '../courtesy/results-repo';
 import type { Unit, UnitsRepo } from '../org/units-repo';
-import type { AppSettingsRepo } from '../platform/app-settings';
 import type { DashboardService } from '../reports/dashboard-service';
 import { STAFF_MIN } from '../reports/dashboard-service';
-import { firstMonth, lastMonth, monthsOf, periodKey, periodLabel, type Period } from '../reports/period';
+import { firstMonth, lastMonth, periodKey, periodLabel, type Period } from '../reports/period';
 import { likertQuestions } from '../reports/survey-figures';
-import { scoreSummary, type ScoreSummary, type TestResult } from '../stats/courtesy';
+import type { ScoreSummary } from '../stats/courtesy';
 import type { VersionedSurvey } from '../surveys/definition';
 import { availablePeriods } from './available';
 import { allDatasets, surveyDataset, type Dataset } from './datasets';
 import { ApiError } from './problem';
+import { withholdSmall } from './suppress';
 import type { ApiRepo } from './repo';
 import type { FiguresQuery, periodsResponse, phoneTestsResponse, surveyResultsResponse, surveysResponse, unitsResponse } from './schema';
 
@@ -37,15 +36,13 @@ function scoreOut(s: ScoreSummary) {
 /**
  * The open-data API's answers: aggregated and de-identified figures computed
  * by the same code as the dashboard (DashboardService.surveySection on the
- * aggregates, the staff survey's suppression rule included; the phone-test
- * statistics of server/stats), shaped as the documented JSON.
+ * aggregates, the staff survey's suppression rule included; its phone-test
+ * section, DashboardService.phoneSection), shaped as the documented JSON.
  */
 export class ApiService {
   constructor(
     private readonly dashboard: DashboardService,
     private readonly units: UnitsRepo,
-    private readonly results: ResultsRepo,
-    private readonly settings: AppSettingsRepo,
     private readonly repo: ApiRepo,
     readonly surveys: readonly VersionedSurvey[],
   ) {}
@@ -122,13 +119,14 @@ export class ApiService {
     const { scope, path, scopes } = await this.scope(grant, query.unit);
     const s = await this.dashboard.surveySection({ period: query.period, scope, surveyKey: key, channelId: null, weighted: false, trendBy: 'month' }, path, scopes);
     const headline = s.suppressed ? null : s.headline;
-    return {
+    const out: z.input<typeof surveyResultsResponse> = {
       survey: { key, kind: v.survey.kind, version: v.version, title: v.survey.title },
       period: periodOut(query.period),
       scope: scope ? { unitId: scope.id, code: scope.code, name: names(scope) } : null,
       staffMinimum: staff ? STAFF_MIN : null,
+      publicMinimum: null,
       suppressed: s.suppressed,
-      overall: s.overall && headline ? { question: s.overall.key, n: headline.n, satisfied: headline.satisfied, share: headline.share, mean: headline.mean } : null,
+      overall: s.overall && headline ? { question: s.overall.key, n: headline.n, satisfied: headline.satisfied, share: headline.share, mean: headline.mean, suppressed: false } : null,
       marginOfError: s.margin && !s.suppressed ? { level: 0.95, ...s.margin } : null,
       questions: s.questions.map(({ question: q, summary }) => ({
         key: q.key,
@@ -141,37 +139,35 @@ export class ApiService {
         share: summary.share,
         mean: summary.mean,
         distribution: summary.distribution,
+        suppressed: false,
       })),
-      dimensions: s.dimensions.map((d) => ({ key: d.key, title: d.title, items: d.items, n: d.summary.n, mean: d.summary.mean, alpha: d.summary.alpha })),
-      units: s.units.map((u) => ({ unitId: u.unitId, n: u.n, share: u.share, small: u.small })),
-      trend: s.trend ? s.trend.points.map((p) => ({ label: p.label, n: p.n, share: p.share })) : [],
+      dimensions: s.dimensions.map((d) => ({ key: d.key, title: d.title, items: d.items, n: d.summary.n, mean: d.summary.mean, alpha: d.summary.alpha, suppressed: false })),
+      units: s.units.map((u) => ({ unitId: u.unitId, n: u.n, share: u.share, small: u.small, suppressed: false })),
+      trend: s.trend ? s.trend.points.map((p) => ({ label: p.label, n: p.n, share: p.share, suppressed: false })) : [],
     };
+    // Published to anyone: no figure of one to four answers (the staff survey's minimum, DOMAIN.md).
+    return grant.public ? withholdSmall(out, STAFF_MIN) : out;
   }
 
+  /** The dashboard's phone-test section (DashboardService.phoneSection) of the period, as the documented JSON. */
   async phoneTests(grant: Grant, query: FiguresQuery): Promise<z.input<typeof phoneTestsResponse>> {
     const { scope, path, scopes } = await this.scope(grant, query.unit);
     const p = query.period;
-    const threshold = (await this.settings.get()).followUpThreshold;
-    const rows = await this.results.latestInPeriod(path, `${firstMonth(p)}-01`, `${lastMonth(p)}-31`);
-    const byMonth = (list: readonly (TestResult & { testedOn: string })[], keepEmpty: boolean) =>
-      monthsOf(p)
-        .map((month) => ({ month, list: list.filter((r) => r.testedOn.startsWith(month)) }))
-        .filter((m) => keepEmpty || m.list.length > 0)
-        .map((m) => ({ month: m.month, ...scoreOut(scoreSummary(m.list, threshold)) }));
+    const phone = await this.dashboard.phoneSection(p, path);
     const unitById = new Map(scopes.map((u) => [u.id, u]));
-    const unitIds = [...new Set(rows.map((r) => r.unitId))].sort((a, b) => a - b);
+    const months = (list: readonly { month: string; summary: ScoreSummary }[]) => list.map((m) => ({ month: m.month, ...scoreOut(m.summary) }));
     return {
       period: periodOut(p),
       scope: scope ? { unitId: scope.id, code: scope.code, name: names(scope) } : null,
-      threshold,
-      summary: scoreOut(scoreSummary(rows, threshold)),
-      months: byMonth(rows, true),
-      units: unitIds.flatMap((unitId) => {
-        const u = unitById.get(unitId);
-        if (!u) return [];
-        const own = rows.filter((r) => r.unitId === unitId);
-        return [{ unitId, code: u.code, name: names(u), summary: scoreOut(scoreSummary(own, threshold)), months: byMonth(own, false) }];
-      }),
+      threshold: phone.threshold,
+      summary: scoreOut(phone.summary),
+      months: months(phone.months),
+      units: [...phone.byUnit]
+        .sort((a, b) => a.unitId - b.unitId)
+        .flatMap((b) => {
+          const u = unitById.get(b.unitId);
+          return u ? [{ unitId: b.unitId, code: u.code, name: names(u), summary: scoreOut(b.summary), months: months(b.months) }] : [];
+        }),
     };
   }
 }

@@ -32,6 +32,7 @@ import {
   type Trend,
   type UnitFigure,
 } from './survey-figures';
+import { periodDays } from './report-figures';
 import { weightedFigures, type PopulationMargins, type WeightedFigures } from './weighted';
 
 /** Staff results are shown for groups of at least this many respondents (DOMAIN.md: n ≥ 5). */
@@ -64,6 +65,8 @@ export interface SurveySection {
   headline: LikertSummary | null;
   margin: ReturnType<typeof margin>;
   population: number | null;
+  /** Staff survey: everyone who answered in the groups shown for the period's year, whether or not they rated the overall question (the response rate's numerator). */
+  respondents: number | null;
   previous: { period: Period; summary: LikertSummary; comparison: Comparison } | null;
   lastYear: { period: Period; summary: LikertSummary; comparison: Comparison } | null;
   questions: { question: LikertQuestion; summary: LikertSummary }[];
@@ -80,8 +83,10 @@ export interface PhoneSection {
   lastYear: ScoreSummary;
   yoyPercent: number | null;
   trend: { month: string; n: number; mean: MeanInterval | null }[];
-  /** Each unit tested in the period, highest mean first. */
-  byUnit: { unitId: number; summary: ScoreSummary }[];
+  /** Every month of the period, with or without tests. */
+  months: { month: string; summary: ScoreSummary }[];
+  /** Each unit tested in the period, highest mean first, with the months of the period it was tested in. */
+  byUnit: { unitId: number; summary: ScoreSummary; months: { month: string; summary: ScoreSummary }[] }[];
   deductions: (DeductionFrequency & { text: { 'zh-TW': string; en: string } | null })[];
   cases: { opened: number; closed: number };
   threshold: number;
@@ -208,6 +213,7 @@ export class DashboardService {
     let rows: CountRow[];
     let includedNow: number[] | null = null;
     let zeroNow: number[] = [];
+    let respondentsNow: number | null = null;
     if (staff) {
       const respondents = await this.repo.respondentsByUnitAndYear(v.survey.key, scopePath, Math.min(p.year - STAFF_TREND_YEARS + 1, lastYear.year), p.year);
       const cells = staffCells(respondents, STAFF_MIN);
@@ -222,6 +228,8 @@ export class DashboardService {
       const now = filterOf(cells.get(p.year) ?? []);
       includedNow = now.unitIds;
       zeroNow = now.zeroChannelIds;
+      const groupsNow = cells.get(p.year) ?? [];
+      respondentsNow = respondents.filter((r) => r.year === p.year && groupsNow.includes(r.unitId)).reduce((sum, r) => sum + r.n, 0);
     } else {
       rows = await this.repo.countsByMonth(base, keys);
     }
@@ -249,6 +257,7 @@ export class DashboardService {
       headline,
       margin: headline ? margin(headline, population ?? undefined) : null,
       population,
+      respondents: respondentsNow,
       // For a whole year the previous period is the same year before: shown once, as last year.
       previous: staff || p.kind === 'year' ? null : withComparison(previous),
       lastYear: withComparison(lastYear),
@@ -284,17 +293,21 @@ export class DashboardService {
     const threshold = settings.followUpThreshold;
     // The trend's twelve months end with the period, so they cover it (a period is at most a year).
     const trendMonths = monthsEnding(lastMonth(p), 12);
-    const rows = await this.results.latestInPeriod(scopePath, `${trendMonths[0]}-01`, `${lastMonth(p)}-31`);
+    const days = periodDays(p);
+    const rows = await this.results.latestInPeriod(scopePath, periodDays(periodOf(trendMonths[0] ?? firstMonth(p), 'month')).from, days.to);
     const inPeriod = new Set(monthsOf(p));
     const current = rows.filter((r) => inPeriod.has(r.testedOn.slice(0, 7)));
     const ly = sameLastYear(p);
-    const lastYearRows = await this.results.latestInPeriod(scopePath, `${firstMonth(ly)}-01`, `${lastMonth(ly)}-31`);
+    const lastYearDays = periodDays(ly);
+    const lastYearRows = await this.results.latestInPeriod(scopePath, lastYearDays.from, lastYearDays.to);
     const summary = scoreSummary(current, threshold);
     const lastYear = scoreSummary(lastYearRows, threshold);
+    const byMonth = (list: typeof current, keepEmpty: boolean) =>
+      monthsOf(p)
+        .map((month) => ({ month, list: list.filter((r) => r.testedOn.startsWith(month)) }))
+        .filter((m) => keepEmpty || m.list.length > 0)
+        .map((m) => ({ month: m.month, summary: scoreSummary(m.list, threshold) }));
     const items = new Map(this.sheets.flatMap((s) => s.sheet.parts.flatMap((part) => part.sections.flatMap((sec) => sec.items.map((i) => [i.key, i.text] as const)))));
-    const startInstant = new Date(Date.parse(`${firstMonth(p)}-01T00:00:00+08:00`)).toISOString();
-    const [ny, nm] = lastMonth(p).split('-').map(Number) as [number, number];
-    const endInstant = new Date(Date.UTC(ny, nm, 1) - 8 * 3600_000).toISOString();
     return {
       summary,
       lastYear,
@@ -303,11 +316,15 @@ export class DashboardService {
         const scores = rows.filter((r) => r.testedOn.startsWith(month) && r.total !== null).map((r) => r.total as number);
         return { month, n: scores.length, mean: scoreMean(scores) };
       }),
+      months: byMonth(current, true),
       byUnit: [...new Set(current.map((r) => r.unitId))]
-        .map((unitId) => ({ unitId, summary: scoreSummary(current.filter((r) => r.unitId === unitId), threshold) }))
+        .map((unitId) => {
+          const own = current.filter((r) => r.unitId === unitId);
+          return { unitId, summary: scoreSummary(own, threshold), months: byMonth(own, false) };
+        })
         .sort((a, b) => (b.summary.mean?.mean ?? -1) - (a.summary.mean?.mean ?? -1) || a.unitId - b.unitId),
       deductions: deductionFrequency(current).map((d) => ({ ...d, text: items.get(d.itemKey) ?? null })),
-      cases: await this.repo.caseCounts(scopePath, startInstant, endInstant),
+      cases: await this.repo.caseCounts(scopePath, days.startInstant, days.endInstant),
       threshold,
     };
   }

@@ -12,7 +12,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionData } from 'express-session';
 import type { Logger } from 'pino';
-import { chromium } from 'playwright-core';
 import { buildServices, createApp } from '../app';
 import type { CurrentUser } from '../auth/current-user';
 import { UsersRepo } from '../org/users-repo';
@@ -25,7 +24,41 @@ import { parsePeriod, periodKey } from './period';
 
 /** A request the command line cannot print: the message says why, for the person who typed it. */
 export class ReportPrintError extends Error {}
-export class NoChromiumError extends ReportPrintError {}
+/** Nothing wrong with the request, but this machine cannot print (exit code 3). */
+export class CannotPrintHereError extends ReportPrintError {}
+export class NoChromiumError extends CannotPrintHereError {}
+export class NoPlaywrightError extends CannotPrintHereError {}
+
+/** npm run report's exit code for a print that failed: 3 when this machine cannot print, 2 for a wrong request. */
+export function printExitCode(err: ReportPrintError): 2 | 3 {
+  return err instanceof CannotPrintHereError ? 3 : 2;
+}
+
+type Chromium = (typeof import('playwright-core'))['chromium'];
+
+const PLAYWRIGHT = 'playwright-core';
+
+/**
+ * playwright-core's Chromium driver, loaded only when a PDF is printed: it is
+ * a development dependency, so a production install (npm ci --omit=dev) has
+ * none and the app must start without it. Its absence is a NoPlaywrightError
+ * saying what to install; any other failure to load it is thrown as it is.
+ */
+export async function loadChromium(specifier: string = PLAYWRIGHT): Promise<Chromium> {
+  try {
+    return ((await import(specifier)) as typeof import('playwright-core')).chromium;
+  } catch (err) {
+    // Checked by shape, not instanceof: the loader's error may come from another realm (as under jest).
+    const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+    // Only the package itself missing, not one of its own dependencies.
+    if ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && typeof message === 'string' && message.includes(`'${specifier}'`)) {
+      throw new NoPlaywrightError(
+        `The package ${specifier} is not installed, so the PDF cannot be made here: it is a development dependency, left out of a production install (npm ci --omit=dev). Install it with npm install --no-save ${PLAYWRIGHT}, or run npm ci with the development dependencies. Without it, open /report in a browser and print it (A4).`,
+      );
+    }
+    throw err;
+  }
+}
 
 export interface PrintRequest {
   /** Unit code of the scope, e.g. DEMO. */
@@ -60,13 +93,14 @@ function signedSessionCookie(sid: string, secret: string): string {
   return `s:${sid}.${mac}`;
 }
 
-export async function printReport(deps: { db: Db; config: Config; logger?: Logger; env?: NodeJS.ProcessEnv }, request: PrintRequest): Promise<{ bytes: number; url: string }> {
+export async function printReport(deps: { db: Db; config: Config; logger?: Logger; env?: NodeJS.ProcessEnv; loadChromium?: () => Promise<Chromium> }, request: PrintRequest): Promise<{ bytes: number; url: string }> {
   const browserPath = chromiumExecutable(deps.env);
   if (!browserPath.found) {
     throw new NoChromiumError(
       `No Chromium at ${browserPath.path}: the PDF cannot be made here. Install Chromium (e.g. apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome executable. Without it, open /report in a browser and print it (A4).`,
     );
   }
+  const chromium = await (deps.loadChromium ?? loadChromium)();
   const period = parsePeriod(request.period);
   if (!period || period.kind === 'month') throw new ReportPrintError(`"${request.period}" is not a report period: give a quarter, half-year or year, e.g. 2026Q3, 115Q3, 2026H1 or 2026.`);
 

@@ -83,14 +83,15 @@ export interface PeriodCase<C extends CaseInput> {
 }
 
 /**
- * Cases opened or closed within the period (instants, start inclusive, end
- * exclusive), oldest first. A closed case improved when its re-test reached
- * the follow-up threshold; until the re-test it is pending.
+ * Cases open at some time within the period (instants, start inclusive, end
+ * exclusive): opened before its end and not closed before its start, so a
+ * case opened earlier and still open (or closed later) is reported too. Oldest
+ * first. A closed case improved when its re-test reached the follow-up
+ * threshold; until the re-test it is pending.
  */
 export function periodCases<C extends CaseInput>(cases: readonly C[], scores: ReadonlyMap<number, number | null>, startInstant: string, endInstant: string, threshold: number): PeriodCase<C>[] {
-  const within = (t: string | null) => t !== null && t >= startInstant && t < endInstant;
   return cases
-    .filter((c) => within(c.openedAt) || within(c.closedAt))
+    .filter((c) => c.openedAt < endInstant && (c.closedAt === null || c.closedAt >= startInstant))
     .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.id - b.id)
     .map((record) => {
       const score = scores.get(record.resultId) ?? null;

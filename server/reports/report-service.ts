@@ -45,7 +45,7 @@ export interface ReportSurvey {
   period: Period;
   days: ReturnType<typeof periodDays>;
   channels: { mode: ChannelMode; count: number }[];
-  /** Respondents ÷ headcount, where the headcount of every unit in the figures is known (staff survey). */
+  /** Respondents (all who answered, not only the overall question's valid answers) ÷ headcount, where the headcount of every unit in the figures is known (staff survey). */
   responseRate: number | null;
   /** The source of the population margins the figures are weighted to, when the scope has them. */
   weightingSource: string | null;
@@ -152,7 +152,7 @@ export class ReportService {
         period: surveyPeriod,
         days: periodDays(surveyPeriod),
         channels: [...modes].map(([mode, count]) => ({ mode, count })),
-        responseRate: section.headline ? responseRate(section.headline.n, section.population) : null,
+        responseRate: section.respondents === null ? null : responseRate(section.respondents, section.population),
         weightingSource: margins?.source ?? null,
       });
     }

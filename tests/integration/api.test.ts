@@ -255,6 +255,12 @@ describe('figures', () => {
       ['A2', 1, 1, ['2026-08']],
     ]);
     expect(JSON.stringify(body)).not.toMatch(/tester/i);
+    // The dashboard's own phone section, month by month and unit by unit: one computation for both.
+    const section = await t.services.dashboard.phoneSection({ kind: 'quarter', year: 2026, index: 3 }, agency.path);
+    expect(section.months.map((m) => [m.month, m.summary.n, m.summary.unreachable, m.summary.below])).toEqual(body.months.map((m) => [m.month, m.n, m.unreachable, m.below]));
+    expect(section.byUnit.map((u) => [u.unitId, u.summary.n, u.months.map((m) => [m.month, m.summary.n, m.summary.mean?.mean ?? null])]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(
+      body.units.map((u) => [u.unitId, u.summary.n, u.months.map((m) => [m.month, m.n, m.mean?.mean ?? null])]),
+    );
   });
 
   test('lists: surveys, units (public fields only) and periods with data', async () => {
@@ -401,6 +407,52 @@ describe('public datasets', () => {
     // But a bad token is still refused.
     expect((await api('/api/v1/surveys/citizen/results?period=2026Q3', `ctk_${'B'.repeat(43)}`)).status).toBe(401);
   });
+
+  test('public survey results withhold every figure of fewer than 5 answers, for every caller; a token for data that is not public sees them', async () => {
+    // 2026 Q4: 第二科 6 answers in October, 第一股 (under 第一科) 3 in November (5, 4, 2).
+    const db = t.testDb.db;
+    const citizen = t.services.surveys.survey('citizen');
+    const channel = async (code: string, unitId: number) =>
+      ((await db('channels').insert({ code, survey_key: 'citizen', unit_id: unitId, counter_name: '', mode: 'personal', codes_required: false, active: true, created_at: now.toISOString() }).returning('id')) as { id: number }[])[0]?.id ?? 0;
+    await seedResponses(db, citizen, { id: await channel('CQ4A2', a2.id), unitId: a2.id }, ['5', '5', '4', '4', '3', '1'].map((v) => ({ month: '2026-10', answers: overall(v) })));
+    await seedResponses(db, citizen, { id: await channel('CQ4A1X', a1x.id), unitId: a1x.id }, ['5', '4', '2'].map((v) => ({ month: '2026-11', answers: overall(v) })));
+
+    for (const token of [undefined, managerToken, headToken]) {
+      // The public's view, with or without a token: the data is public, so the same for everyone.
+      const all = surveyResultsResponse.parse((await api('/api/v1/surveys/citizen/results?period=2026Q4', token)).body);
+      expect(all.publicMinimum).toBe(5);
+      expect(all.overall).toMatchObject({ n: 9, satisfied: 6, suppressed: false });
+      expect(all.units.map((u) => [u.unitId, u.n, u.share?.p ?? null, u.suppressed]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
+        [a1x.id, 3, null, true],
+        [a2.id, 6, 4 / 6, false],
+      ]);
+      const points = new Map(all.trend.map((p) => [p.label, p]));
+      expect(points.get('2026-10')).toMatchObject({ n: 6, suppressed: false });
+      expect(points.get('2026-10')?.share?.p).toBeCloseTo(4 / 6, 10);
+      expect(points.get('2026-11')).toEqual({ label: '2026-11', n: 3, share: null, suppressed: true });
+      expect(points.get('2026-12')).toEqual({ label: '2026-12', n: 0, share: null, suppressed: false });
+
+      // 第一股 alone: three answers, nothing computed from them.
+      const small = surveyResultsResponse.parse((await api(`/api/v1/surveys/citizen/results?period=2026Q4&unit=${a1x.id}`, token)).body);
+      expect(small.overall).toEqual({ question: 'overall', n: 3, satisfied: null, share: null, mean: null, suppressed: true });
+      expect(small.marginOfError).toBeNull();
+      const q = small.questions.find((x) => x.key === 'overall');
+      expect(q).toMatchObject({ n: 3, satisfied: null, neutral: null, share: null, mean: null, distribution: [], suppressed: true });
+      expect(small.units).toEqual([{ unitId: a1x.id, n: 3, share: null, small: true, suppressed: true }]);
+      expect(small.dimensions.find((d) => d.key === 'overall')).toMatchObject({ n: 3, mean: null, alpha: null, suppressed: true });
+      // No answer of the three is counted anywhere in the document.
+      expect(small.questions.flatMap((x) => x.distribution).filter((d) => d.n > 0)).toEqual([]);
+    }
+
+    // Not public any more: the manager's token reads the small figures, and nothing says they are withheld.
+    expect((await admin.post('/settings/api', { datasets: ['survey:staff'] })).status).toBe(303);
+    expect((await api(`/api/v1/surveys/citizen/results?period=2026Q4&unit=${a1x.id}`)).status).toBe(401);
+    const own = surveyResultsResponse.parse((await api(`/api/v1/surveys/citizen/results?period=2026Q4&unit=${a1x.id}`, managerToken)).body);
+    expect(own.publicMinimum).toBeNull();
+    // 5, 4, 2: two of three satisfied.
+    expect(own.overall).toMatchObject({ n: 3, satisfied: 2, suppressed: false });
+    expect(own.questions.find((x) => x.key === 'overall')?.distribution.map((d) => [d.value, d.n])).toEqual([[5, 1], [4, 1], [3, 0], [2, 1], [1, 0]]);
+  });
 });
 
 describe('OpenAPI document', () => {
@@ -431,6 +483,10 @@ describe('OpenAPI document', () => {
 
   test('is a valid OpenAPI 3.1 document', () => {
     expect(doc.openapi).toBe('3.1.0');
+    // The public data's small-figure rule is documented where the figures are.
+    const results = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } }).components.schemas.SurveyResults;
+    expect(results?.properties.publicMinimum?.description).toContain('every figure drawn from fewer than this many answers (but at least one) is withheld');
+    expect(JSON.stringify(doc)).toContain('Public data withholds every figure of fewer than 5 answers');
     expect(validate(doc)).toEqual({ valid: true });
     // The validator does find faults: the same document without a required part is refused.
     const broken = { ...doc, info: { title: 'no version' } };

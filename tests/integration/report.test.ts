@@ -2,6 +2,7 @@ import { seedDemo } from '../../server/demo/demo';
 import type { CurrentUser } from '../../server/auth/current-user';
 import { UnitsRepo, type Unit } from '../../server/org/units-repo';
 import { createTestApp, signedIn, type Client, type TestApp } from '../support/app';
+import { seedResponses } from '../support/survey-seed';
 
 /**
  * The service-quality report over the demo agency (4 months, 2026-07 to
@@ -110,7 +111,7 @@ test('a unit head: the own unit by default, never another unit, not even by its 
   // The own unit's staff answers against its headcount: the response rate.
   const headcount = (await t.testDb.db('unit_headcounts').where({ unit_id: hhr.id, year: 2026 }).first<{ headcount: number }>()).headcount;
   const staffN = Number((await t.testDb.db('responses').where({ unit_id: hhr.id, month: '2026-05' }).count<{ n: number }[]>({ n: '*' }))[0]?.n);
-  expect(text).toContain(`回收率 ${((Math.round((staffN / headcount) * 1000) / 10).toFixed(1))}%（有效填答 ${staffN} 人 ÷ 員額 ${headcount} 人）`);
+  expect(text).toContain(`回收率 ${((Math.round((staffN / headcount) * 1000) / 10).toFixed(1))}%（填答 ${staffN} 人 ÷ 員額 ${headcount} 人）`);
   // The scope list holds the own subtree only.
   expect(own.text).toContain(`<option value="${hhr.id}" selected>`);
   expect(own.text).not.toContain(`<option value="${agency.id}"`);
@@ -177,4 +178,26 @@ test('with population margins for the scope: the weighting used is named, and th
   } finally {
     await t.services.dashboard.deleteMargins(user, agency.id, 'citizen');
   }
+});
+
+test('the response rate counts every staff respondent, also those who left the overall question as not applicable', async () => {
+  const channel = await t.testDb.db('channels').where({ survey_key: 'staff' }).first<{ id: number; unit_id: number }>();
+  const before = Number((await t.testDb.db('responses').where({ unit_id: hhr.id, month: '2026-05' }).count<{ n: number }[]>({ n: '*' }))[0]?.n);
+  // Two more respondents of the own unit who rated one item and marked the overall question not applicable.
+  const answers = new Map([
+    ['work.space', { value: '4', text: null }],
+    ['overall', { value: 'na', text: null }],
+    ['unit', { value: String(hhr.id), text: null }],
+  ]);
+  await seedResponses(t.testDb.db, t.services.surveys.survey('staff'), { id: channel.id, unitId: channel.unit_id }, [{ month: '2026-05', answers }, { month: '2026-05', answers }]);
+  const head = await signedIn(t.app, 'head-demo-hhr@demo.example.gov.tw', password);
+  const text = textOf((await head.agent.get('/report?period=2026Q3')).text);
+  const headcount = (await t.testDb.db('unit_headcounts').where({ unit_id: hhr.id, year: 2026 }).first<{ headcount: number }>()).headcount;
+  const respondents = before + 2;
+  expect(text).toContain(`回收率 ${(Math.round((respondents / headcount) * 1000) / 10).toFixed(1)}%（填答 ${respondents} 人 ÷ 員額 ${headcount} 人）`);
+  // The overall question's valid answers are fewer: they are not what the rate counts.
+  const user = await userOf('head-demo-hhr@demo.example.gov.tw');
+  const section = (await t.services.dashboard.view(user, { period: '2026', survey: 'staff' })).survey;
+  expect(section.headline?.n).toBe(before);
+  expect(section.respondents).toBe(respondents);
 });

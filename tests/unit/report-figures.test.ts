@@ -12,6 +12,9 @@ describe('the days of a report period', () => {
     });
     expect(periodDays({ kind: 'quarter', year: 2024, index: 1 }).to).toBe('2024-03-31');
     expect(periodDays({ kind: 'half', year: 2026, index: 2 })).toEqual({ from: '2026-07-01', to: '2026-12-31', startInstant: '2026-06-30T16:00:00.000Z', endInstant: '2026-12-31T16:00:00.000Z' });
+    // A month (the dashboard's and the API's periods): its own last day, not a fixed "-31".
+    expect(periodDays({ kind: 'month', year: 2026, index: 2 })).toEqual({ from: '2026-02-01', to: '2026-02-28', startInstant: '2026-01-31T16:00:00.000Z', endInstant: '2026-02-28T16:00:00.000Z' });
+    expect(periodDays({ kind: 'month', year: 2024, index: 2 }).to).toBe('2024-02-29');
     expect(periodDays({ kind: 'year', year: 2025, index: 1 })).toEqual({ from: '2025-01-01', to: '2025-12-31', startInstant: '2024-12-31T16:00:00.000Z', endInstant: '2025-12-31T16:00:00.000Z' });
   });
 });
@@ -66,16 +69,23 @@ describe('the improvement cases of a period', () => {
   const start = '2026-06-30T16:00:00.000Z';
   const end = '2026-09-30T16:00:00.000Z';
 
-  it('takes cases opened or closed within the period, oldest first, with the outcome of their re-test against the threshold', () => {
+  it('takes cases open at some time within the period, oldest first, with the outcome of their re-test against the threshold', () => {
     const cases = [
       kase(3, '2026-09-30T15:59:59.000Z', '2026-10-05T02:00:00.000Z', 12, 13), // opened on 30 September, Taiwan time; re-test 70 < 80
       kase(4, '2026-09-30T16:00:00.000Z', null, 12, null), // 1 October in Taiwan: next quarter
       kase(2, '2026-07-10T02:00:00.000Z', null, 12, null), // no re-test yet
       kase(1, '2026-06-30T15:59:59.000Z', '2026-07-05T02:00:00.000Z', 10, 11), // opened the quarter before, closed in it; re-test 85 ≥ 80
       kase(5, '2026-05-01T02:00:00.000Z', '2026-06-15T02:00:00.000Z', 10, 11), // all before
+      kase(6, '2026-05-02T02:00:00.000Z', null, 10, null), // opened the quarter before, still open: open through the whole quarter
+      kase(7, '2026-05-03T02:00:00.000Z', '2026-10-03T02:00:00.000Z', 12, 13), // opened before, closed after: open through the whole quarter
+      kase(8, '2026-05-04T02:00:00.000Z', '2026-06-30T16:00:00.000Z', 10, 11), // closed at the quarter's first Taiwan midnight: open in it
+      kase(9, '2026-05-05T02:00:00.000Z', '2026-06-30T15:59:59.000Z', 10, 11), // closed a second before the quarter
     ];
     const out = periodCases(cases, scores, start, end, 80);
     expect(out.map((c) => [c.record.id, c.score, c.retestScore, c.outcome])).toEqual([
+      [6, 75, null, 'pending'],
+      [7, 60, 70, 'notImproved'],
+      [8, 75, 85, 'improved'],
       [1, 75, 85, 'improved'],
       [2, 60, null, 'pending'],
       [3, 60, 70, 'notImproved'],
