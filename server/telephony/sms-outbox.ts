@@ -45,7 +45,7 @@ import { BadRequestError, NotFoundError } from '../platform/errors';
 import { publicUrl, type TelephonyClient } from './client';
 import type { SmsRecord, SmsRepo } from './sms-repo';
 import { brandPrefix, checkSmsBody, isQuietTime, nextAllowedSendTime, smsRecipient, smsSegments, type SmsBodyIssue } from './sms-rules';
-import { classifyFailure, fromTwilioStatus, retryAt, type SmsPurpose, type SmsReason, type SmsStatus } from './sms-status';
+import { classifyFailure, fromTwilioStatus, maskDigitRuns, retryAt, type SmsPurpose, type SmsReason, type SmsStatus } from './sms-status';
 
 export interface SmsToSend {
   /** The recipient's phone, E.164 or as typed; null when the person has none (stored as skipped: noPhone). */
@@ -199,7 +199,9 @@ export class SmsOutbox {
         const code: unknown = !known && typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
         const networkCode = typeof code === 'string' ? code : undefined;
         const kind = classifyFailure(known ? { httpStatus: err.status } : { networkCode });
-        const error = { code: known && typeof err.code === 'number' ? err.code : null, message: err instanceof Error ? err.message : String(err) };
+        const errorCode = known && typeof err.code === 'number' ? err.code : null;
+        // Twilio's 4xx texts quote the recipient's number: stored masked, never logged.
+        const error = { code: errorCode, message: maskDigitRuns(err instanceof Error ? err.message : String(err)) };
         const again = kind === 'transient' ? retryAt(now, message.attempts) : null;
         if (again) {
           await this.repo.markRetry(id, token, error, again.toISOString(), at);
@@ -209,7 +211,7 @@ export class SmsOutbox {
           await this.repo.markFailed(id, token, reason, error, at);
           report.failed += 1;
         }
-        this.logger.warn({ err, smsId: id, kind }, 'an SMS could not be handed to Twilio');
+        this.logger.warn({ smsId: id, kind, errorCode, httpStatus: known ? err.status : undefined, networkCode }, 'an SMS could not be handed to Twilio');
       }
     }
     return report;
