@@ -103,7 +103,7 @@ export function buildServices(deps: AppDeps) {
   const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
   const resultsRepo = new ResultsRepo(db);
   const smsReminders = new SmsReminders(db, smsOutbox, plansRepo, resultsRepo, usersRepo, config);
-  const cases = new CasesService(db, casesRepo, settings, notifications, clock, smsReminders);
+  const cases = new CasesService(db, casesRepo, settings, notifications, clock, smsReminders, deps.logger);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
