@@ -274,7 +274,7 @@ export class TelephonyService {
     if (!this.client || !twilioConfig) return { ok: false, key: 'sms.error.manual', status: 409 };
     const recipient = await this.smsRecipientOf(user);
     if (!recipient.ok) return { ...recipient, status: 422 };
-    const agency = await this.agencyName(user.unitPath);
+    const agency = (await this.units.agencyOf(user.unitPath)).nameZh;
     const body = `${brandPrefix(agency)}${translator(lang)('sms.test.body')}`;
     const issues = checkSmsBody(body, agency);
     if (issues.length > 0) throw new Error(`the test SMS breaks the SMS rules: ${JSON.stringify(issues)}`);
@@ -289,15 +289,5 @@ export class TelephonyService {
       this.logger.warn({ err }, 'Twilio refused the test SMS');
       return { ok: false, key: 'sms.error.twilio', params: { message: err.message, code: typeof err.code === 'number' ? err.code : '—' }, status: 502 };
     }
-  }
-
-  /** The name of the agency a unit belongs to (the nearest agency on its path), for the SMS brand. */
-  private async agencyName(unitPath: string): Promise<string> {
-    const ids = unitPath.split('/').filter(Boolean).map(Number).reverse();
-    for (const id of ids) {
-      const unit = await this.units.findById(id);
-      if (unit?.type === 'agency') return unit.nameZh;
-    }
-    throw new Error(`no agency above ${unitPath}`);
   }
 }

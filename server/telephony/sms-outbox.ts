@@ -126,12 +126,7 @@ export class SmsOutbox {
   private async agencyNameOf(unitId: number, trx: Db): Promise<string> {
     const unit = await this.units.findById(unitId, trx);
     if (!unit) throw new RangeError(`no unit ${unitId}`);
-    const ids = unit.path.split('/').filter(Boolean).map(Number).reverse();
-    for (const id of ids) {
-      const u = id === unit.id ? unit : await this.units.findById(id, trx);
-      if (u?.type === 'agency') return u.nameZh;
-    }
-    throw new RangeError(`no agency above unit ${unitId}`);
+    return (await this.units.agencyOf(unit.path, trx)).nameZh;
   }
 
   /** Stores a message to send (see the top of this file); inside the caller's transaction when given one. */
