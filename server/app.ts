@@ -142,7 +142,7 @@ export function buildServices(deps: AppDeps) {
     surveys,
     results,
     calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
-    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
+    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, config, telephonyClient, clock, deps.logger, recordings, smsOutbox),
     dashboard,
     api,
     apiGate,

@@ -142,6 +142,19 @@ describe('dispatch', () => {
     expect(fake.messages).toHaveLength(1);
   });
 
+  test('dispatchNow: a sendNow message goes at once in quiet hours; any other waits for its time', async () => {
+    now = new Date('2026-12-07T14:00:00Z'); // 22:00 in Taipei
+    const waiting = await outbox().enqueue(sms({ reference: 'waits' }));
+    const urgent = await outbox().enqueue(sms({ reference: 'now', sendNow: true }));
+    expect(urgent.sendAfter).toBe('2026-12-07T14:00:00.000Z');
+    expect(await outbox().dispatchNow(waiting.id, now)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await outbox().dispatchNow(urgent.id, now)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(fake.messages.map((m) => m.params.StatusCallback)).toEqual([`${PUBLIC}/twilio/sms/${urgent.id}/status`]);
+    // Already sent: a second call sends nothing more.
+    expect(await outbox().dispatchNow(urgent.id, now)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(fake.messages).toHaveLength(1);
+  });
+
   test('lunch: queued at 12:45, sent at 13:30', async () => {
     now = new Date('2026-12-07T04:45:00Z'); // 12:45 in Taipei
     const queued = await outbox().enqueue(sms());
