@@ -112,7 +112,7 @@ export function buildServices(deps: AppDeps) {
   const smsOutbox = new SmsOutbox(db, new SmsRepo(db), unitsRepo, config, telephonyClient, clock, deps.logger);
   const resultsRepo = new ResultsRepo(db);
   const smsReminders = new SmsReminders(db, smsOutbox, plansRepo, resultsRepo, usersRepo, config);
-  const cases = new CasesService(db, casesRepo, settings, notifications, clock, smsReminders);
+  const cases = new CasesService(db, casesRepo, settings, notifications, clock, smsReminders, deps.logger);
   const sheets = loadScoresheets(path.join(projectRoot, 'surveys', 'scoresheets'));
   const surveysRepo = new SurveysRepo(db);
   const surveyDefinitions = loadSurveys(path.join(projectRoot, 'surveys'));
@@ -155,7 +155,7 @@ export function buildServices(deps: AppDeps) {
     keypad: new KeypadService(db, petitionsRepo, surveys, petitions, config, telephonyClient, clock, deps.logger),
     results,
     calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
-    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
+    telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, config, telephonyClient, clock, deps.logger, recordings, smsOutbox),
     dashboard,
     exports: new ExportService(new ExportsRepo(db), dashboardRepo, unitsRepo, surveysRepo, results, resultsRepo, plansRepo, surveyDefinitions, sheets, clock),
     api,

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildServices, createApp } from './app';
-import { draftPlansJob } from './courtesy/jobs';
-import { runOnce } from './platform/jobs';
+import { caseRemindersJob, draftPlansJob } from './courtesy/jobs';
 import { loadConfig, type Config } from './platform/config';
 import { openDb, type Db } from './platform/db';
 import { createLogger } from './platform/logger';
@@ -52,9 +51,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       .then((r) => r.ran && logger.info({ month: r.month }, 'drafted next month\'s plans'))
       .catch((err: unknown) => logger.error({ err }, 'drafting plans failed'));
   const remind = () =>
-    runOnce(db, 'case-reminders', new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10), new Date(), async () => {
-      await services.cases.remindDue(new Date());
-    }).catch((err: unknown) => logger.error({ err }, 'case reminders failed'));
+    caseRemindersJob(db, services.cases, new Date())
+      .then((r) => r.ran && logger.info({ date: r.date, reminded: r.reminded }, 'reminded unit heads of cases due soon'))
+      .catch((err: unknown) => logger.error({ err }, 'case reminders failed'));
   const retain = () =>
     recordingRetentionJob(db, services.recordings, new Date())
       .then((r) => r.run && logger.info({ ...r.run }, 'recording retention ran'))

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { reachPath, type CurrentUser } from '../auth/current-user';
 import { addDays } from '../calendar/dates';
 import type { AppSettingsRepo } from '../platform/app-settings';
@@ -8,6 +9,7 @@ import { taiwanDateTime } from '../platform/roc-date';
 import type { CaseEvent, CaseRecord, CasesRepo } from './cases-repo';
 import type { Retest } from './planner';
 import type { CaseDueSms } from '../telephony/sms-reminders';
+import { maskDigitRuns } from '../telephony/sms-status';
 
 /**
  * The improvement loop: a case is opened by a result, the unit head files the
@@ -23,6 +25,8 @@ export class CasesService {
     private readonly clock: () => Date,
     /** The SMS beside the in-app due reminder (telephony/sms-reminders.ts); none in tests that need none. */
     private readonly caseSms: CaseDueSms | null = null,
+    /** Where a failed due-reminder SMS is reported (the in-app reminder goes through regardless). */
+    private readonly logger: Logger | null = null,
   ) {}
 
   private reach(user: CurrentUser): string {
@@ -111,10 +115,26 @@ export class CasesService {
       await this.db.transaction(async (trx) => {
         const heads = await this.headsOf(c.unitPath, trx);
         await this.notifications.add(heads, 'notify.caseDue', { caseId: c.id, date: c.dueDate }, `/cases/${c.id}`, now.toISOString(), trx);
-        await this.caseSms?.caseDue({ id: c.id, dueDate: c.dueDate, unitId: c.unitId }, heads, trx);
+        await this.dueSms({ id: c.id, dueDate: c.dueDate, unitId: c.unitId }, heads, trx);
         await this.cases.markReminded(c.id, now.toISOString(), trx);
       });
     }
     return due.length;
+  }
+
+  /**
+   * The SMS beside a due reminder, in a savepoint of the reminder's transaction: if it
+   * fails, whatever it wrote is undone and logged, and the in-app reminder still goes through.
+   */
+  private async dueSms(c: { id: number; dueDate: string; unitId: number }, heads: readonly number[], trx: Db): Promise<void> {
+    const sms = this.caseSms;
+    if (!sms) return;
+    try {
+      await trx.transaction((savepoint) => sms.caseDue(c, heads, savepoint));
+    } catch (err) {
+      // The error's text masked: a database error may quote a head's phone number.
+      const error = err instanceof Error ? `${err.name}: ${maskDigitRuns(err.message)}` : 'unknown';
+      this.logger?.error({ caseId: c.id, error }, 'the SMS of a case\'s due reminder could not be queued');
+    }
   }
 }

@@ -1,5 +1,7 @@
 import type { Db } from '../platform/db';
 import { runOnce } from '../platform/jobs';
+import { taiwanDateTime } from '../platform/roc-date';
+import type { CasesService } from './cases-service';
 import type { PlansService } from './plans-service';
 
 /**
@@ -14,4 +16,17 @@ export async function draftPlansJob(db: Db, plans: PlansService, now: Date): Pro
     await plans.draftAll(month);
   });
   return { ran, month };
+}
+
+/**
+ * The due-case reminders: once per Taiwan calendar day, on one server instance
+ * (runOnce), unit heads are reminded of cases due within three days.
+ */
+export async function caseRemindersJob(db: Db, cases: CasesService, now: Date): Promise<{ ran: boolean; date: string; reminded: number }> {
+  const date = taiwanDateTime(now).date;
+  let reminded = 0;
+  const ran = await runOnce(db, 'case-reminders', date, now, async () => {
+    reminded = await cases.remindDue(now);
+  });
+  return { ran, date, reminded };
 }

@@ -82,6 +82,19 @@ export class UnitsRepo {
     return row ? toUnit(row) : undefined;
   }
 
+  /**
+   * The agency a unit belongs to: the nearest agency at or above the unit with
+   * this path ('/1/5/9/'), in one query. Every tree's root is an agency (the
+   * unit rules), so a path with none is a broken tree: RangeError.
+   */
+  async agencyOf(path: string, trx: Db = this.db): Promise<Unit> {
+    const ids = path.split('/').filter(Boolean).map(Number);
+    const rows = await trx<UnitRow>('units').whereIn('id', ids).where({ type: 'agency' });
+    const nearest = rows.map(toUnit).sort((a, b) => b.path.length - a.path.length)[0];
+    if (!nearest) throw new RangeError(`no agency at or above ${path}`);
+    return nearest;
+  }
+
   async findByCodes(codes: string[], trx: Db = this.db): Promise<Unit[]> {
     if (codes.length === 0) return [];
     const rows = await trx<UnitRow>('units').whereIn('code', codes);

@@ -117,12 +117,6 @@ export class ReportService {
     return { filters, scopes, errors, report: await this.build(scope, period, all) };
   }
 
-  private async agencyOf(unit: Unit): Promise<Unit> {
-    let u: Unit | undefined = unit;
-    while (u && u.type !== 'agency' && u.parentId !== null) u = await this.units.findById(u.parentId);
-    return u ?? unit;
-  }
-
   private async build(scope: Unit, period: Period, scopes: Unit[]): Promise<ReportView> {
     const settings = await this.settings.get();
     const bands = bandsOf(settings);
@@ -169,7 +163,7 @@ export class ReportService {
     unitsById.set(scope.id, scope);
     return {
       scope,
-      agency: await this.agencyOf(scope),
+      agency: await this.units.agencyOf(scope.path),
       period,
       days,
       previous: previousPeriod(period),

@@ -37,6 +37,8 @@ export function settingsRoutes(db: Db, settings: AppSettingsRepo, telephony: Tel
   const telephonyLocals = async (req: Request, smsError: { key: MessageKey; params?: Params } | null = null) => ({
     telephony: telephony.status(),
     smsRecipient: await telephony.smsRecipientOf(me(req)),
+    /** The administrator's latest test SMS and how far it got (Twilio's delivery reports move it on). */
+    lastTestSms: await telephony.lastTestSms(me(req)),
     smsError,
   });
 
@@ -66,7 +68,7 @@ export function settingsRoutes(db: Db, settings: AppSettingsRepo, telephony: Tel
         const locals = { values: formValues(await settings.get()), ...(await telephonyLocals(req, { key: sent.key, params: sent.params })) };
         return renderPage(res, 'settings/index', locals, sent.status);
       }
-      setFlash(req, 'sms.test.sent', { phone: formatPhone(sent.to, null, req.lang), status: sent.status, segments: sent.segments ?? '—' });
+      setFlash(req, 'sms.test.sent', { phone: formatPhone(sent.to, null, req.lang), segments: sent.message.segments });
       res.redirect(303, '/settings');
     }),
   ];

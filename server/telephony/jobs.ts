@@ -1,9 +1,7 @@
 import type { Db } from '../platform/db';
 import { runOnce } from '../platform/jobs';
+import { taiwanDateTime } from '../platform/roc-date';
 import type { RecordingsService, RetentionRun } from './recordings-service';
-
-/** The day in Taiwan (UTC+8, no daylight saving): the retention job's period. */
-export const taipeiDay = (now: Date): string => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /**
  * The retention job: once a day (per Taiwan's calendar day), on one server
@@ -12,7 +10,7 @@ export const taipeiDay = (now: Date): string => new Date(now.getTime() + 8 * 360
  */
 export async function recordingRetentionJob(db: Db, recordings: RecordingsService, now: Date): Promise<{ ran: boolean; run: RetentionRun | null }> {
   let run: RetentionRun | null = null;
-  const ran = await runOnce(db, 'recording-retention', taipeiDay(now), now, async () => {
+  const ran = await runOnce(db, 'recording-retention', taiwanDateTime(now).date, now, async () => {
     run = await recordings.runRetention(now);
   });
   return { ran, run };

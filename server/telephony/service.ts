@@ -5,7 +5,6 @@ import type { Assignment, PlansRepo } from '../courtesy/plans-repo';
 import type { MeasuredRing, RingDecision, RingTimes } from '../courtesy/ring-decision';
 import type { ResultsRepo } from '../courtesy/results-repo';
 import type { ResultsService } from '../courtesy/results-service';
-import type { UnitsRepo } from '../org/units-repo';
 import type { UsersRepo } from '../org/users-repo';
 import { audit } from '../platform/audit';
 import type { Config } from '../platform/config';
@@ -17,7 +16,9 @@ import type { CallRecord, CallsRepo, Leg } from './calls-repo';
 import { publicUrl, type TelephonyClient } from './client';
 import type { RecordingsService } from './recordings-service';
 import { callEventFromParams, countsAsAttempt, summariseCall, type CallEvent, type CallSummary } from './ring-time';
-import { brandPrefix, checkSmsBody, isTaiwanMobile } from './sms-rules';
+import type { SmsOutbox } from './sms-outbox';
+import type { SmsRecord } from './sms-repo';
+import { isTaiwanMobile } from './sms-rules';
 import { bridgeTwiml, sayAndHangupTwiml } from './twiml';
 
 /** A second press of "Call" this soon after the last, while that call is still under way, opens it instead of ringing again. */
@@ -27,6 +28,7 @@ const RECENT_CALL_MS = 5 * 60_000;
  * 30 s at most): the page says the webhooks may not reach the server.
  */
 const QUIET_CALL_MS = 2 * 60_000;
+const testSmsReference = (userId: number) => `user:${userId}`;
 const WAITING: readonly CallStage[] = ['requested', 'calling-tester', 'tester-ringing', 'dialling-unit', 'unit-ringing'];
 
 /** The unit leg's ring time and outcome for one stored call (the events are read back raw and summarised each time). */
@@ -64,7 +66,7 @@ export interface TelephonyStatus {
 export type StartedCall = { ok: true; callId: number } | { ok: false; key: MessageKey; params?: Params };
 
 export type TestSms =
-  | { ok: true; to: string; messageSid: string; status: string; segments: number | null }
+  | { ok: true; to: string; message: SmsRecord }
   | { ok: false; key: MessageKey; params?: Params; status: number };
 
 export interface CallView {
@@ -97,12 +99,12 @@ export class TelephonyService {
     private readonly plans: PlansRepo,
     private readonly resultsRepo: ResultsRepo,
     private readonly users: UsersRepo,
-    private readonly units: UnitsRepo,
     private readonly config: Config,
     private readonly client: TelephonyClient | null,
     private readonly clock: () => Date,
     private readonly logger: Logger,
     private readonly recordings: RecordingsService,
+    private readonly smsOutbox: SmsOutbox,
   ) {}
 
   /** Whether calls go through Twilio; otherwise testers dial themselves and type the ring time. */
@@ -268,36 +270,33 @@ export class TelephonyService {
     return { ok: true, phone: me.phoneE164 };
   }
 
-  /** The administrator's own test SMS: proves the account, the number and the SMS path. */
+  /**
+   * The administrator's own test SMS: proves the account, the number and the SMS path.
+   * It goes through the outbox like any SMS (purpose 'test', a delivery report to follow),
+   * but is sent at once, quiet hours or not: the person asking is the one it goes to, waiting for it.
+   */
   async sendTestSms(user: CurrentUser, lang: Lang): Promise<TestSms> {
-    const twilioConfig = this.config.twilio;
-    if (!this.client || !twilioConfig) return { ok: false, key: 'sms.error.manual', status: 409 };
+    if (!this.smsOutbox.enabled) return { ok: false, key: 'sms.error.manual', status: 409 };
     const recipient = await this.smsRecipientOf(user);
     if (!recipient.ok) return { ...recipient, status: 422 };
-    const agency = await this.agencyName(user.unitPath);
-    const body = `${brandPrefix(agency)}${translator(lang)('sms.test.body')}`;
-    const issues = checkSmsBody(body, agency);
-    if (issues.length > 0) throw new Error(`the test SMS breaks the SMS rules: ${JSON.stringify(issues)}`);
-    // No quiet-hours check: the person asking is the one it goes to, waiting for it.
-    try {
-      const sent = await this.client.sendSms({ to: recipient.phone, from: twilioConfig.callerId, body });
-      const at = this.clock().toISOString();
-      await audit(this.db, { actorId: user.id, action: 'sms.test', subject: `user:${user.id}`, detail: { messageSid: sent.messageSid, status: sent.status }, at });
-      return { ok: true, to: recipient.phone, ...sent };
-    } catch (err) {
-      if (!(err instanceof twilio.RestException)) throw err;
-      this.logger.warn({ err }, 'Twilio refused the test SMS');
-      return { ok: false, key: 'sms.error.twilio', params: { message: err.message, code: typeof err.code === 'number' ? err.code : '—' }, status: 502 };
+    const at = this.clock().toISOString();
+    const id = await this.db.transaction(async (trx) => {
+      const brand = await this.smsOutbox.brandFor(user.unitId, trx);
+      const body = `${brand}${translator(lang)('sms.test.body')}`;
+      const queued = await this.smsOutbox.enqueue({ to: recipient.phone, body, purpose: 'test', reference: testSmsReference(user.id), unitId: user.unitId, sendNow: true }, trx);
+      await audit(trx, { actorId: user.id, action: 'sms.test', subject: `user:${user.id}`, detail: { smsId: queued.id }, at });
+      return queued.id;
+    });
+    const message = await this.smsOutbox.dispatchNow(id);
+    if (!message) throw new Error(`test SMS ${id} vanished`);
+    if (message.status === 'failed') {
+      return { ok: false, key: 'sms.error.twilio', params: { message: message.errorMessage ?? '', code: message.errorCode ?? '—' }, status: 502 };
     }
+    return { ok: true, to: recipient.phone, message };
   }
 
-  /** The name of the agency a unit belongs to (the nearest agency on its path), for the SMS brand. */
-  private async agencyName(unitPath: string): Promise<string> {
-    const ids = unitPath.split('/').filter(Boolean).map(Number).reverse();
-    for (const id of ids) {
-      const unit = await this.units.findById(id);
-      if (unit?.type === 'agency') return unit.nameZh;
-    }
-    throw new Error(`no agency above ${unitPath}`);
+  /** The user's latest test SMS as it stands now (delivery reports update it), if any. */
+  async lastTestSms(user: CurrentUser): Promise<SmsRecord | null> {
+    return (await this.smsOutbox.latest('test', testSmsReference(user.id))) ?? null;
   }
 }

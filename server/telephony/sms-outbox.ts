@@ -29,6 +29,9 @@
  *   with a status callback to PUBLIC_BASE_URL + /twilio/sms/:id/status (signature-checked). Twilio busy
  *   or unreachable: retried (RETRY_DELAYS_MINUTES); refused: failed with Twilio's error code; cut off
  *   mid-request: failed as 'unknownOutcome', never retried (a delivery report arriving later still counts).
+ * - `sendNow: true` (only for a message its recipient is waiting for: the administrator's test SMS) makes it
+ *   due at once, quiet hours or not, and `dispatchNow(id)` sends that one message straight away, claimed
+ *   like any other; it is then tracked (retries, delivery reports) like every other message.
  * - Delivery callbacks move the status forward only (queued → sent → delivered / undelivered / failed),
  *   whatever order they come in; `find(id)` reads a message back; /sms lists them for managers.
  */
@@ -45,7 +48,7 @@ import { BadRequestError, NotFoundError } from '../platform/errors';
 import { publicUrl, type TelephonyClient } from './client';
 import type { SmsRecord, SmsRepo } from './sms-repo';
 import { brandPrefix, checkSmsBody, isQuietTime, nextAllowedSendTime, smsRecipient, smsSegments, type SmsBodyIssue } from './sms-rules';
-import { classifyFailure, fromTwilioStatus, retryAt, type SmsPurpose, type SmsReason, type SmsStatus } from './sms-status';
+import { classifyFailure, fromTwilioStatus, maskDigitRuns, retryAt, type SmsPurpose, type SmsReason, type SmsStatus } from './sms-status';
 
 export interface SmsToSend {
   /** The recipient's phone, E.164 or as typed; null when the person has none (stored as skipped: noPhone). */
@@ -59,6 +62,11 @@ export interface SmsToSend {
   unitId: number;
   /** A second enqueue with the same key stores nothing and returns the first message. */
   dedupeKey?: string;
+  /**
+   * Due at once, quiet hours or not: only for a message its recipient is
+   * waiting for (the administrator's test SMS, purpose 'test'), sent with dispatchNow.
+   */
+  sendNow?: boolean;
 }
 
 export interface Enqueued {
@@ -126,12 +134,7 @@ export class SmsOutbox {
   private async agencyNameOf(unitId: number, trx: Db): Promise<string> {
     const unit = await this.units.findById(unitId, trx);
     if (!unit) throw new RangeError(`no unit ${unitId}`);
-    const ids = unit.path.split('/').filter(Boolean).map(Number).reverse();
-    for (const id of ids) {
-      const u = id === unit.id ? unit : await this.units.findById(id, trx);
-      if (u?.type === 'agency') return u.nameZh;
-    }
-    throw new RangeError(`no agency above unit ${unitId}`);
+    return (await this.units.agencyOf(unit.path, trx)).nameZh;
   }
 
   /** Stores a message to send (see the top of this file); inside the caller's transaction when given one. */
@@ -143,7 +146,7 @@ export class SmsOutbox {
     const recipient = sms.to === null || sms.to.trim() === '' ? null : smsRecipient(sms.to);
     const reason: SmsReason | null = recipient === null ? 'noPhone' : recipient.ok ? null : recipient.reason;
     const status = reason === null ? 'pending' : 'skipped';
-    const sendAfter = (status === 'pending' ? nextAllowedSendTime(now) : now).toISOString();
+    const sendAfter = (status === 'pending' && !sms.sendNow ? nextAllowedSendTime(now) : now).toISOString();
     const parsed = sms.to === null ? null : normalisePhone(sms.to);
     const toPhone = parsed?.ok ? parsed.e164 : (sms.to?.trim().slice(0, 40) || null);
     const { id, inserted } = await this.repo.insert(
@@ -172,47 +175,74 @@ export class SmsOutbox {
     return this.repo.find(id);
   }
 
+  /** The newest message of a purpose about a reference (the last test SMS of 'user:3'). */
+  async latest(purpose: SmsPurpose, reference: string): Promise<SmsRecord | undefined> {
+    return this.repo.latest(purpose, reference);
+  }
+
   /** Sends what is due (see the top of this file). Safe to run on every instance at once. */
   async dispatchDue(now: Date = this.clock()): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retried: 0, failed: 0 };
-    const twilioConfig = this.config.twilio;
-    if (!this.client || !twilioConfig) return report;
+    if (!this.enabled) return report;
     const at = now.toISOString();
     report.failed += await this.repo.failStale(new Date(now.getTime() - STALE_CLAIM_MS).toISOString(), at);
     if (isQuietTime(now)) return report;
     for (const id of await this.repo.dueIds(at, BATCH)) {
       const token = randomBytes(16).toString('hex');
       if (!(await this.repo.claim(id, token, at))) continue; // another instance has it
-      const message = await this.repo.find(id);
-      if (!message?.toPhone) throw new Error(`claimed message ${id} has no number`);
-      try {
-        const sent = await this.client.sendSms({
-          to: message.toPhone,
-          from: twilioConfig.callerId,
-          body: message.body,
-          statusCallbackUrl: publicUrl(this.config.publicBaseUrl, `/twilio/sms/${id}/status`),
-        });
-        await this.repo.markAccepted(id, token, { messageSid: sent.messageSid, status: fromTwilioStatus(sent.status) ?? 'queued', segments: sent.segments }, at);
-        report.sent += 1;
-      } catch (err) {
-        const known = err instanceof twilio.RestException;
-        const code: unknown = !known && typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-        const networkCode = typeof code === 'string' ? code : undefined;
-        const kind = classifyFailure(known ? { httpStatus: err.status } : { networkCode });
-        const error = { code: known && typeof err.code === 'number' ? err.code : null, message: err instanceof Error ? err.message : String(err) };
-        const again = kind === 'transient' ? retryAt(now, message.attempts) : null;
-        if (again) {
-          await this.repo.markRetry(id, token, error, again.toISOString(), at);
-          report.retried += 1;
-        } else {
-          const reason: SmsReason = kind === 'permanent' ? 'rejected' : kind === 'unknown' ? 'unknownOutcome' : 'retriesExhausted';
-          await this.repo.markFailed(id, token, reason, error, at);
-          report.failed += 1;
-        }
-        this.logger.warn({ err, smsId: id, kind }, 'an SMS could not be handed to Twilio');
-      }
+      const outcome = await this.send(id, token, now);
+      report[outcome] += 1;
     }
     return report;
+  }
+
+  /**
+   * Sends one due message now, quiet hours or not (one enqueued with sendNow: the
+   * test SMS), claimed like any other; returns it as it stands afterwards. A message
+   * another dispatcher has claimed, or one not yet due, is left to it.
+   */
+  async dispatchNow(id: number, now: Date = this.clock()): Promise<SmsRecord | undefined> {
+    if (this.enabled) {
+      const token = randomBytes(16).toString('hex');
+      if (await this.repo.claim(id, token, now.toISOString())) await this.send(id, token, now);
+    }
+    return this.repo.find(id);
+  }
+
+  /** Hands a claimed message to Twilio and records how that went. */
+  private async send(id: number, token: string, now: Date): Promise<keyof DispatchReport> {
+    const twilioConfig = this.config.twilio;
+    if (!this.client || !twilioConfig) throw new SmsOutboxDisabledError();
+    const at = now.toISOString();
+    const message = await this.repo.find(id);
+    if (!message?.toPhone) throw new Error(`claimed message ${id} has no number`);
+    try {
+      const sent = await this.client.sendSms({
+        to: message.toPhone,
+        from: twilioConfig.callerId,
+        body: message.body,
+        statusCallbackUrl: publicUrl(this.config.publicBaseUrl, `/twilio/sms/${id}/status`),
+      });
+      await this.repo.markAccepted(id, token, { messageSid: sent.messageSid, status: fromTwilioStatus(sent.status) ?? 'queued', segments: sent.segments }, at);
+      return 'sent';
+    } catch (err) {
+      const known = err instanceof twilio.RestException;
+      const code: unknown = !known && typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+      const networkCode = typeof code === 'string' ? code : undefined;
+      const kind = classifyFailure(known ? { httpStatus: err.status } : { networkCode });
+      const errorCode = known && typeof err.code === 'number' ? err.code : null;
+      // Twilio's 4xx texts quote the recipient's number: stored masked, never logged.
+      const error = { code: errorCode, message: maskDigitRuns(err instanceof Error ? err.message : String(err)) };
+      this.logger.warn({ smsId: id, kind, errorCode, httpStatus: known ? err.status : undefined, networkCode }, 'an SMS could not be handed to Twilio');
+      const again = kind === 'transient' ? retryAt(now, message.attempts) : null;
+      if (again) {
+        await this.repo.markRetry(id, token, error, again.toISOString(), at);
+        return 'retried';
+      }
+      const reason: SmsReason = kind === 'permanent' ? 'rejected' : kind === 'unknown' ? 'unknownOutcome' : 'retriesExhausted';
+      await this.repo.markFailed(id, token, reason, error, at);
+      return 'failed';
+    }
   }
 
   /** Twilio's delivery report for message `id` (the webhook's signature is checked by the route). */

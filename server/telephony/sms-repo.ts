@@ -220,6 +220,12 @@ export class SmsRepo {
     return (rows as SmsRow[]).map(toSms);
   }
 
+  /** The newest message of a purpose about a reference ('test', 'user:3'), if any. */
+  async latest(purpose: SmsPurpose, reference: string, trx: Db = this.db): Promise<SmsRecord | undefined> {
+    const row = await this.select(trx).where({ 'sms_messages.purpose': purpose, 'sms_messages.reference': reference }).orderBy('sms_messages.id', 'desc').first<SmsRow | undefined>();
+    return row ? toSms(row) : undefined;
+  }
+
   /** How many messages of each status in a reach. */
   async countByStatus(reach: string, trx: Db = this.db): Promise<Map<SmsStatus, number>> {
     let q = trx('sms_messages').leftJoin('units', 'units.id', 'sms_messages.unit_id');

@@ -121,3 +121,13 @@ export function maskPhone(phone: string | null): string {
   if (digits.length < 7) return '***';
   return `${digits.slice(0, 4)}***${digits.slice(-3)}`;
 }
+
+/**
+ * Twilio's error text with every phone-number-like run (6 digits or more, with
+ * '+', spaces, dashes, dots or brackets between them) replaced by '***': its
+ * 4xx messages quote the full number ("The 'To' number +886912345678 is not…").
+ * Error codes (5 digits) stay readable.
+ */
+export function maskDigitRuns(text: string): string {
+  return text.replace(/\+?\d[\d\s().-]*\d/g, (run) => (run.replace(/\D/g, '').length >= 6 ? '***' : run));
+}

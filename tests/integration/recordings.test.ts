@@ -460,5 +460,9 @@ describe('retention', () => {
     expect((await recordingRetentionJob(db(), t.services.recordings, day)).ran).toBe(true);
     expect((await recordingRetentionJob(db(), t.services.recordings, new Date(day.getTime() + 3600_000))).ran).toBe(false);
     expect((await recordingRetentionJob(db(), t.services.recordings, new Date(day.getTime() + DAY))).ran).toBe(true);
+    // Its period is the Taiwan calendar day: 2026-12-09T15:59Z is 23:59 on the 9th in Taipei, 16:00Z midnight of the 10th.
+    expect((await recordingRetentionJob(db(), t.services.recordings, new Date('2026-12-09T15:59:00Z'))).ran).toBe(false);
+    expect((await recordingRetentionJob(db(), t.services.recordings, new Date('2026-12-09T16:00:00Z'))).ran).toBe(true);
+    expect(await db()('job_runs').where({ job: 'recording-retention' }).orderBy('period').pluck('period')).toEqual(['2026-12-08', '2026-12-09', '2026-12-10']);
   });
 });

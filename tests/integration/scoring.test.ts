@@ -1,3 +1,4 @@
+import { caseRemindersJob } from '../../server/courtesy/jobs';
 import type { Unit } from '../../server/org/units-repo';
 import { revisionHash } from '../../server/courtesy/results-repo';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
@@ -311,6 +312,16 @@ describe('reminders', () => {
     const after = await t.testDb.db('notifications').where({ message_key: 'notify.caseDue' });
     expect(after.length).toBeGreaterThan(before.length);
     expect(await t.services.cases.remindDue(new Date(`${latestDue}T00:00:00Z`))).toBe(0);
+  });
+
+  test('the reminders job runs once per Taiwan calendar day, whatever the UTC date', async () => {
+    const job = (iso: string) => caseRemindersJob(t.testDb.db, t.services.cases, new Date(iso));
+    // 2027-02-01T16:30Z is 00:30 on 2 February in Taipei (UTC+8); 2027-02-02T15:59Z is 23:59 that day.
+    expect(await job('2027-02-01T16:30:00Z')).toMatchObject({ ran: true, date: '2027-02-02' });
+    expect(await job('2027-02-02T15:59:00Z')).toMatchObject({ ran: false, date: '2027-02-02' });
+    expect(await job('2027-02-02T16:00:00Z')).toMatchObject({ ran: true, date: '2027-02-03' });
+    const periods = await t.testDb.db('job_runs').where({ job: 'case-reminders' }).orderBy('period').pluck('period');
+    expect(periods).toEqual(['2027-02-02', '2027-02-03']);
   });
 });
 

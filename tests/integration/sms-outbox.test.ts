@@ -1,3 +1,4 @@
+import pino from 'pino';
 import request from 'supertest';
 import { buildServices } from '../../server/app';
 import type { Unit } from '../../server/org/units-repo';
@@ -17,6 +18,10 @@ const PUBLIC = 'https://courtesy.example.gov.tw/app';
 const CALLER_ID = '+886277001234';
 const TWILIO_ENV = { TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID, TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN, TWILIO_CALLER_ID: CALLER_ID, PUBLIC_BASE_URL: PUBLIC };
 const MOBILE = '+886912345678';
+
+/** Every line the server logs, to check that no phone number reaches the log. */
+const logLines: string[] = [];
+const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
 
 let now = new Date('2026-12-07T02:00:00Z'); // Monday 7 December 2026, 10:00 in Taipei
 let fake: FakeTwilio;
@@ -57,7 +62,7 @@ async function sentMessage(to = MOBILE): Promise<{ id: number; messageSid: strin
 
 beforeAll(async () => {
   fake = await FakeTwilio.start();
-  t = await createTestApp(TWILIO_ENV, () => now, undefined, { twilioHttpClient: fake.httpClient });
+  t = await createTestApp(TWILIO_ENV, () => now, logger, { twilioHttpClient: fake.httpClient });
   agency = await seedUnit(t, { parentId: null, code: 'A', nameZh: '甲機關' });
   section = await seedUnit(t, { parentId: agency.id, code: 'A-1', nameZh: '戶政課' });
 });
@@ -137,6 +142,19 @@ describe('dispatch', () => {
     expect(fake.messages).toHaveLength(1);
   });
 
+  test('dispatchNow: a sendNow message goes at once in quiet hours; any other waits for its time', async () => {
+    now = new Date('2026-12-07T14:00:00Z'); // 22:00 in Taipei
+    const waiting = await outbox().enqueue(sms({ reference: 'waits' }));
+    const urgent = await outbox().enqueue(sms({ reference: 'now', sendNow: true }));
+    expect(urgent.sendAfter).toBe('2026-12-07T14:00:00.000Z');
+    expect(await outbox().dispatchNow(waiting.id, now)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await outbox().dispatchNow(urgent.id, now)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(fake.messages.map((m) => m.params.StatusCallback)).toEqual([`${PUBLIC}/twilio/sms/${urgent.id}/status`]);
+    // Already sent: a second call sends nothing more.
+    expect(await outbox().dispatchNow(urgent.id, now)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(fake.messages).toHaveLength(1);
+  });
+
   test('lunch: queued at 12:45, sent at 13:30', async () => {
     now = new Date('2026-12-07T04:45:00Z'); // 12:45 in Taipei
     const queued = await outbox().enqueue(sms());
@@ -177,6 +195,19 @@ describe('dispatch', () => {
     expect(await outbox().dispatchDue(now)).toEqual({ sent: 0, retried: 0, failed: 1 });
     expect(await row(id)).toMatchObject({ status: 'failed', reason: 'rejected', error_code: 21610, error_message: 'Attempt to send to unsubscribed recipient' });
     expect(await outbox().dispatchDue(new Date('2026-12-07T03:00:00Z'))).toEqual({ sent: 0, retried: 0, failed: 0 });
+  });
+
+  test('Twilio\'s refusal quoting the number: stored and logged without it', async () => {
+    now = new Date('2026-12-07T02:00:00Z');
+    const { id } = await outbox().enqueue(sms());
+    logLines.length = 0;
+    fake.failNext({ status: 400, code: 21211, message: `The 'To' number ${MOBILE} is not a valid phone number.`, resource: 'messages' });
+    expect(await outbox().dispatchDue(now)).toEqual({ sent: 0, retried: 0, failed: 1 });
+    expect(await row(id)).toMatchObject({ status: 'failed', reason: 'rejected', error_code: 21211, error_message: "The 'To' number *** is not a valid phone number." });
+    const logged = logLines.join('');
+    expect(logged).toContain('"errorCode":21211');
+    expect(logged).toContain('"httpStatus":400');
+    expect(logged.replace(/\D/g, '')).not.toContain('912345678');
   });
 
   test('a message left mid-send by a stopped server is failed as unknown, never sent again', async () => {

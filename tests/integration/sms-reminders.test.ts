@@ -1,6 +1,12 @@
+import pino from 'pino';
 import request from 'supertest';
+import { CasesRepo } from '../../server/courtesy/cases-repo';
+import { CasesService } from '../../server/courtesy/cases-service';
 import type { Unit } from '../../server/org/units-repo';
-import { testerRemindersJob } from '../../server/telephony/sms-reminders';
+import { AppSettingsRepo } from '../../server/platform/app-settings';
+import type { Db } from '../../server/platform/db';
+import { NotificationsRepo } from '../../server/platform/notifications';
+import { testerRemindersJob, type CaseDueSms } from '../../server/telephony/sms-reminders';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
 import { FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FakeTwilio, webhookRequest, type TwilioWebhook } from '../support/fake-twilio';
 import { seedPhoneResults } from '../support/results-seed';
@@ -138,6 +144,41 @@ describe('unit heads before a case is due', () => {
       body: `【甲機關】改善案件 #${caseId} 將於 民國115年12月12日 到期，請至 https://courtesy.example.gov.tw/app/cases/${caseId} 填寫改善報告。`,
     });
     expect(await db()('notifications').where({ message_key: 'notify.caseDue' })).toHaveLength(2);
+  });
+
+  test('an SMS that cannot be queued is undone and logged; the in-app reminder still goes, and so do the next cases', async () => {
+    now = new Date('2026-12-10T02:00:00Z');
+    await seedPhoneResults(db(), agency.id, id('mobile'), [
+      { unitId: section.id, date: '2026-12-03', total: 60 },
+      { unitId: section.id, date: '2026-12-04', total: 60 },
+    ]);
+    const caseIds: number[] = [];
+    for (const day of ['2026-12-03', '2026-12-04']) {
+      const result = await db()('results').where({ unit_id: section.id, tested_on: day }).first();
+      const [row] = await db()('cases').insert({ unit_id: section.id, result_id: result.id, status: 'open', due_date: '2026-12-13', opened_at: now.toISOString() }).returning('id');
+      caseIds.push(row.id);
+    }
+    // The first case's SMS writes its rows, then the database refuses a statement (which aborts a PostgreSQL transaction).
+    const failing: CaseDueSms = {
+      caseDue: async (c, heads, trx: Db) => {
+        await t.services.smsReminders.caseDue(c, heads, trx);
+        if (c.id === caseIds[0]) await trx.raw('select * from no_such_table');
+      },
+    };
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const cases = new CasesService(db(), new CasesRepo(db()), new AppSettingsRepo(db()), new NotificationsRepo(db()), () => now, failing, logger);
+
+    expect(await cases.remindDue(now)).toBe(2);
+    const [first, second] = caseIds;
+    for (const caseId of caseIds) {
+      expect((await db()('cases').where({ id: caseId }).first()).reminded_at).not.toBeNull();
+      expect(await db()('notifications').where({ message_key: 'notify.caseDue', link: `/cases/${caseId}` })).toHaveLength(2);
+    }
+    expect(await messages({ reference: `case:${first}` })).toHaveLength(0);
+    expect(await messages({ reference: `case:${second}` })).toHaveLength(2);
+    const logged = lines.map((l) => JSON.parse(l) as { caseId?: number; msg: string }).filter((l) => l.caseId === first);
+    expect(logged).toMatchObject([{ msg: 'the SMS of a case\'s due reminder could not be queued' }]);
   });
 });
 

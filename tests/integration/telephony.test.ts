@@ -558,8 +558,9 @@ describe("the administrator's settings", () => {
     expect(page).not.toContain(FAKE_ACCOUNT_SID);
   });
 
-  test("send a test SMS to the administrator's own mobile, branded with the agency, and show the result", async () => {
+  test("send a test SMS to the administrator's own mobile through the outbox, at once even in quiet hours, and show its delivery", async () => {
     const users = () => db()('users').where({ id: admin.id });
+    const tests = () => db()('sms_messages').where({ purpose: 'test', reference: `user:${admin.id}` }).orderBy('id');
     await users().update({ phone_e164: null });
     const before = fake.messages.length;
     const none = await adminClient.post('/settings/test-sms');
@@ -572,21 +573,48 @@ describe("the administrator's settings", () => {
     expect(landline.status).toBe(422);
     expect(landline.text).toContain('您帳號的電話是市話，無法接收簡訊');
     expect(fake.messages).toHaveLength(before);
+    expect(await tests()).toHaveLength(0);
 
     await users().update({ phone_e164: '+886912000111' });
-    expect((await adminClient.agent.get('/settings')).text).toContain('會寄到您帳號的手機：0912 000 111');
-    const sent = await adminClient.post('/settings/test-sms');
-    expect(sent.status).toBe(303);
+    const page = (await adminClient.agent.get('/settings')).text;
+    expect(page).toContain('會寄到您帳號的手機：0912 000 111');
+    expect(page).not.toContain('最近一則測試簡訊');
+    // 12:45 in Taipei: quiet hours hold every other SMS back until 13:30; the test SMS goes at once.
+    now = new Date('2026-12-07T04:45:00Z');
+    try {
+      const sent = await adminClient.post('/settings/test-sms');
+      expect(sent.status).toBe(303);
+    } finally {
+      now = new Date('2026-12-07T02:00:00Z');
+    }
     expect(fake.messages).toHaveLength(before + 1);
-    expect(fake.messages.at(-1)?.params).toEqual({ To: '+886912000111', From: CALLER_ID, Body: '【甲機關】這是電話禮貌測試系統的測試簡訊，收到即表示簡訊設定正確。' });
-    expect((await adminClient.agent.get('/settings')).text).toContain('測試簡訊已交給 Twilio 寄到 0912 000 111（狀態：queued，1 則）。');
-    expect(await db()('audit_events').where({ action: 'sms.test', actor_id: admin.id }).first()).toBeDefined();
+    const [stored] = await tests();
+    expect(stored).toMatchObject({ status: 'queued', to_phone: '+886912000111', unit_id: agency.id, send_after: '2026-12-07T04:45:00.000Z', attempts: 1, message_sid: fake.messages.at(-1)?.sid });
+    expect(fake.messages.at(-1)?.params).toEqual({
+      To: '+886912000111',
+      From: CALLER_ID,
+      Body: '【甲機關】這是電話禮貌測試系統的測試簡訊，收到即表示簡訊設定正確。',
+      StatusCallback: `${PUBLIC}/twilio/sms/${stored.id}/status`,
+    });
+    const after = (await adminClient.agent.get('/settings')).text;
+    expect(after).toContain('測試簡訊已寄往 0912 000 111（1 則）。');
+    expect(after).toContain('最近一則測試簡訊（民國115年12月7日 12:45）：已交給 Twilio。');
+    const audited = await db()('audit_events').where({ action: 'sms.test', actor_id: admin.id }).first();
+    expect(JSON.parse(audited.detail)).toEqual({ smsId: stored.id });
+
+    // Twilio's delivery report reaches it like any outbox message, and the page says so.
+    const reports = fake.messageCallbacks(stored.message_sid, 'delivered', PUBLIC);
+    expect((await play(reports)).map((r) => r.status)).toEqual([204, 204]);
+    expect((await adminClient.agent.get('/settings')).text).toContain('最近一則測試簡訊（民國115年12月7日 12:45）：已送達。');
+    expect((await adminClient.agent.get('/sms')).text).toContain('測試簡訊');
 
     fake.failNext({ status: 400, code: 21408, message: 'Permission to send an SMS has not been enabled for the region indicated by the \'To\' number', resource: 'messages' });
     const refused = await adminClient.post('/settings/test-sms');
     expect(refused.status).toBe(502);
     expect(refused.text).toContain('Twilio 無法寄出這則簡訊：Permission to send an SMS has not been enabled');
     expect(refused.text).toContain('（代碼 21408）');
+    expect(refused.text).toContain('最近一則測試簡訊（民國115年12月7日 10:00）：失敗。 Twilio 錯誤碼 21408');
+    expect((await tests()).at(-1)).toMatchObject({ status: 'failed', reason: 'rejected', error_code: 21408 });
   });
 });
 

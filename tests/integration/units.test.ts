@@ -1,5 +1,5 @@
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
-import type { Unit } from '../../server/org/units-repo';
+import { UnitsRepo, type Unit } from '../../server/org/units-repo';
 
 let t: TestApp;
 let agencyA: Unit;
@@ -59,6 +59,22 @@ describe('reach', () => {
     expect(foreign.text).toContain('上級單位不在您的管理範圍內');
     expect(await count('TOP')).toBe(0);
     expect(await count('INB')).toBe(0);
+  });
+});
+
+describe('agencyOf', () => {
+  test('the nearest agency at or above a unit, an agency within an agency included', async () => {
+    const repo = new UnitsRepo(t.testDb.db);
+    const branch = await seedUnit(t, { parentId: sectionA.id, code: 'A-BR', type: 'agency', nameZh: '甲分署' });
+    const desk = await seedUnit(t, { parentId: branch.id, code: 'A-BR-1', nameZh: '甲分署服務台' });
+    expect((await repo.agencyOf(sectionA.path)).id).toBe(agencyA.id);
+    expect((await repo.agencyOf(agencyA.path)).id).toBe(agencyA.id);
+    expect((await repo.agencyOf(desk.path)).nameZh).toBe('甲分署');
+    expect((await repo.agencyOf(branch.path)).id).toBe(branch.id);
+    expect((await repo.agencyOf(sectionB.path)).id).toBe(agencyB.id);
+    // A path that reaches no agency (a broken tree) is an error, not a guess.
+    await expect(repo.agencyOf(`/${sectionA.id}/`)).rejects.toThrow(RangeError);
+    await t.testDb.db('units').whereIn('id', [desk.id, branch.id]).orderBy('id', 'desc').del();
   });
 });
 

@@ -1,6 +1,6 @@
 import { caseDueText, testerReminderDate, testerReminderText } from '../../server/telephony/sms-reminders';
 import { checkSmsBody } from '../../server/telephony/sms-rules';
-import { classifyFailure, fromTwilioStatus, maskPhone, retryAt, statusesBefore } from '../../server/telephony/sms-status';
+import { classifyFailure, fromTwilioStatus, maskDigitRuns, maskPhone, retryAt, statusesBefore } from '../../server/telephony/sms-status';
 
 describe('retryAt (Taiwan = UTC+8; back-off 1, 5, 15, 60 minutes, then none)', () => {
   // Each case: now (UTC), tries so far, the answer (UTC), worked out by hand from the back-off and the quiet hours.
@@ -65,6 +65,16 @@ describe('maskPhone', () => {
     expect(maskPhone('12345')).toBe('***');
     expect(maskPhone('')).toBe('—');
     expect(maskPhone(null)).toBe('—');
+  });
+});
+
+describe('maskDigitRuns', () => {
+  it('hides every run of six digits or more (a phone number however written), keeps error codes and short numbers', () => {
+    expect(maskDigitRuns("The 'To' number +886912345678 is not a valid phone number.")).toBe("The 'To' number *** is not a valid phone number.");
+    expect(maskDigitRuns('Unable to create record: 0912-345-678 (code 21211)')).toBe('Unable to create record: *** (code 21211)');
+    expect(maskDigitRuns('To +886 (2) 2345 6789, 3 tries')).toBe('To ***, 3 tries');
+    expect(maskDigitRuns('Attempt to send to unsubscribed recipient')).toBe('Attempt to send to unsubscribed recipient');
+    expect(maskDigitRuns('Error 20500 at 12:30')).toBe('Error 20500 at 12:30');
   });
 });
 
