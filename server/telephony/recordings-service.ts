@@ -55,6 +55,16 @@ export type RecordingState =
   | { kind: 'deleted'; recording: RecordingRecord; retentionDays: number }
   | { kind: 'absent'; recording: RecordingRecord };
 
+/** How many due recordings the retention job reads at a time, and how long one run may keep going. */
+const RETENTION_BATCH = 500;
+const RETENTION_BUDGET_MS = 20 * 60_000;
+
+export interface RetentionOptions {
+  batchSize?: number;
+  /** Once a batch ends after this many milliseconds, the run stops. */
+  budgetMs?: number;
+}
+
 export interface RetentionRun {
   deleted: number;
   failed: number;
@@ -170,28 +180,41 @@ export class RecordingsService {
    * The retention job: every recording past the retention period is deleted
    * at Twilio (one it no longer has counts as deleted) and marked deleted; a
    * failure is counted with its error and tried again on a later run, backing off.
+   * It works through the due recordings batch after batch until none is left
+   * or the time budget is spent (what is left waits for the next run).
    */
-  async runRetention(now: Date = this.clock()): Promise<RetentionRun> {
+  async runRetention(now: Date = this.clock(), options: RetentionOptions = {}): Promise<RetentionRun> {
     const run: RetentionRun = { deleted: 0, failed: 0 };
     if (!this.client) return run;
+    const batchSize = options.batchSize ?? RETENTION_BATCH;
+    const budgetMs = options.budgetMs ?? RETENTION_BUDGET_MS;
+    const started = performance.now();
     const { recordingRetentionDays } = await this.settings.get();
-    const due = await this.repo.dueForDeletion(retentionCutoff(now, recordingRetentionDays), now.toISOString());
-    for (const recording of due) {
-      try {
-        await this.client.deleteRecording(recording.recordingSid);
-        await this.repo.markDeleted(recording.id, now.toISOString());
-        run.deleted += 1;
-      } catch (err) {
-        const message =
-          err instanceof twilio.RestException ? `${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ') : err instanceof Error ? err.message : String(err);
-        // A minute early: the next day's run starts at about the same time of day, and must not just miss it.
-        const next = new Date(now.getTime() + deleteBackoffDays(recording.deleteAttempts + 1) * DAY_MS - 60_000).toISOString();
-        await this.repo.markDeleteFailed(recording.id, message, next, now.toISOString());
-        this.logger.warn({ err, recordingSid: recording.recordingSid }, 'deleting an expired recording at Twilio failed');
-        run.failed += 1;
-      }
+    const cutoff = retentionCutoff(now, recordingRetentionDays);
+    for (;;) {
+      // Each one handled leaves the list (deleted, or its next try set after `now`), so the next batch is new.
+      const due = await this.repo.dueForDeletion(cutoff, now.toISOString(), batchSize);
+      for (const recording of due) await this.deleteExpired(recording, now, run);
+      if (due.length < batchSize || performance.now() - started >= budgetMs) break;
     }
     return run;
+  }
+
+  private async deleteExpired(recording: RecordingRecord, now: Date, run: RetentionRun): Promise<void> {
+    if (!this.client) return;
+    try {
+      await this.client.deleteRecording(recording.recordingSid);
+      await this.repo.markDeleted(recording.id, now.toISOString());
+      run.deleted += 1;
+    } catch (err) {
+      const message =
+        err instanceof twilio.RestException ? `${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ') : err instanceof Error ? err.message : String(err);
+      // A minute early: the next day's run starts at about the same time of day, and must not just miss it.
+      const next = new Date(now.getTime() + deleteBackoffDays(recording.deleteAttempts + 1) * DAY_MS - 60_000).toISOString();
+      await this.repo.markDeleteFailed(recording.id, message, next, now.toISOString());
+      this.logger.warn({ err, recordingSid: recording.recordingSid }, 'deleting an expired recording at Twilio failed');
+      run.failed += 1;
+    }
   }
 
   /** Recordings whose deletion failed, within the user's reach. */

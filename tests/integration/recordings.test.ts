@@ -462,3 +462,20 @@ describe('retention', () => {
     expect((await recordingRetentionJob(db(), t.services.recordings, new Date(day.getTime() + DAY))).ran).toBe(true);
   });
 });
+
+describe('retention in batches', () => {
+  test('works through every due recording batch after batch, and stops when the time budget is spent', async () => {
+    const expired = [];
+    for (let i = 0; i < 5; i += 1) expired.push(await recordedCall(new Date(T0.getTime() - (100 + i) * DAY)));
+    const ids = expired.map((r) => r.recordingId);
+    const deletedCount = async () => Number((await db()('recordings').whereIn('id', ids).whereNotNull('deleted_at').count({ n: '*' }).first())?.n);
+    // A budget of 0: the first batch of 2, then the run stops; the rest waits.
+    expect(await t.services.recordings.runRetention(now, { batchSize: 2, budgetMs: 0 })).toEqual({ deleted: 2, failed: 0 });
+    expect(await deletedCount()).toBe(2);
+    // Time left: batches of 2 until none is due (2, then 1), with a failure not retried within the run.
+    fake.failNext({ status: 500, code: 20500, message: 'Internal Server Error', resource: 'recordings' });
+    expect(await t.services.recordings.runRetention(now, { batchSize: 2 })).toEqual({ deleted: 2, failed: 1 });
+    expect(await deletedCount()).toBe(4);
+  });
+});
+
