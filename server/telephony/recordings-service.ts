@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type { Logger } from 'pino';
-import { canReach, type CurrentUser } from '../auth/current-user';
+import { canReach, reachPath, type CurrentUser } from '../auth/current-user';
 import type { PlansRepo } from '../courtesy/plans-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import type { Config } from '../platform/config';
@@ -8,7 +8,7 @@ import type { Db } from '../platform/db';
 import { BadRequestError, NotFoundError } from '../platform/errors';
 import type { CallRecord, CallsRepo } from './calls-repo';
 import type { RecordingMedia, TelephonyClient } from './client';
-import { RECORDING_STATUSES, type PlayableRecording, type RecordingConsent, type RecordingCallback, type RecordingRecord, type RecordingsRepo, type RecordingStatus } from './recordings-repo';
+import { RECORDING_STATUSES, type PlayableInUnit, type PlayableRecording, type RecordingConsent, type RecordingCallback, type RecordingRecord, type RecordingsRepo, type RecordingStatus } from './recordings-repo';
 
 type Form = Readonly<Record<string, unknown>>;
 const text = (params: Form, key: string): string | undefined => (typeof params[key] === 'string' ? (params[key] as string) : undefined);
@@ -217,22 +217,19 @@ export class RecordingsService {
     }
   }
 
-  /** Recordings whose deletion failed, within the user's reach. */
+  /** Recordings whose deletion failed, within the user's reach (filtered in SQL). */
   async deleteFailures(user: CurrentUser): Promise<(PlayableRecording & { unitName: string })[]> {
-    return this.withinReach(user, await this.repo.deleteFailures());
+    const reach = reachPath(user);
+    return reach === null ? [] : named(user, await this.repo.deleteFailures(reach));
   }
 
-  /** Recent playable recordings within the user's reach. */
-  async recent(user: CurrentUser): Promise<(PlayableRecording & { unitName: string })[]> {
-    return this.withinReach(user, await this.repo.playable(100));
+  /** The newest playable recordings within the user's reach (filtered in SQL, before the limit). */
+  async recent(user: CurrentUser, limit = 100): Promise<(PlayableRecording & { unitName: string })[]> {
+    const reach = reachPath(user);
+    return reach === null ? [] : named(user, await this.repo.playable(limit, reach));
   }
+}
 
-  private async withinReach(user: CurrentUser, list: PlayableRecording[]): Promise<(PlayableRecording & { unitName: string })[]> {
-    const out: (PlayableRecording & { unitName: string })[] = [];
-    for (const r of list) {
-      const assignment = await this.plans.findAssignment(r.assignmentId);
-      if (assignment && canReach(user, assignment.unitPath)) out.push({ ...r, unitName: user.locale === 'en' && assignment.unitNameEn ? assignment.unitNameEn : assignment.unitNameZh });
-    }
-    return out;
-  }
+function named(user: CurrentUser, list: PlayableInUnit[]): (PlayableRecording & { unitName: string })[] {
+  return list.map(({ unitPath: _path, unitNameZh, unitNameEn, ...r }) => ({ ...r, unitName: user.locale === 'en' && unitNameEn ? unitNameEn : unitNameZh }));
 }

@@ -479,3 +479,32 @@ describe('retention in batches', () => {
   });
 });
 
+describe('the recordings page', () => {
+  test('lists the recordings in the manager’s reach even when more than 100 newer ones are elsewhere', async () => {
+    const mine = await recordedCall(now);
+    // 101 newer recordings of a call to another agency.
+    const stamp = now.toISOString();
+    const [plan] = await db()('plans')
+      .insert({ scope_unit_id: otherAgency.id, month: TODAY.slice(0, 7), status: 'published', seed: 's', warnings: '[]', created_at: stamp, published_at: stamp })
+      .returning<{ id: number }[]>('id');
+    const [assignment] = await db()('assignments')
+      .insert({ plan_id: plan?.id, unit_id: otherAgency.id, part: 'unit', tester_id: testerA.id, date: TODAY, window_start: '10:00', window_end: '11:00', reason_key: 'plan.reason.never', reason_params: '{}', created_at: stamp, updated_at: stamp })
+      .returning<{ id: number }[]>('id');
+    const [call] = await db()('calls').where({ id: mine.callId }).select('*');
+    const fields = Object.fromEntries(Object.entries(call as Record<string, unknown>).filter(([k]) => !['id', 'call_sid', 'unit_call_sid'].includes(k)));
+    const [far] = await db()('calls').insert({ ...fields, assignment_id: assignment?.id }).returning<{ id: number }[]>('id');
+    const farSids = Array.from({ length: 101 }, () => sid('RE'));
+    await db()('recordings').insert(
+      farSids.map((s) => ({ call_id: far?.id, recording_sid: s, status: 'completed', duration_seconds: 60, channels: 2, available_at: stamp, created_at: stamp, updated_at: stamp, delete_attempts: 0 })),
+    );
+    const farIds: number[] = (await db()('recordings').whereIn('recording_sid', farSids).orderBy('id').select('id')).map((r: { id: number }) => r.id);
+    const src = (id: number | undefined) => `src="/recordings/${id}/audio"`;
+    const page = (await manager.agent.get('/recordings')).text;
+    expect(page).toContain(src(mine.recordingId));
+    expect(page).not.toContain(src(farIds[100]));
+    const farPage = (await farManager.agent.get('/recordings')).text;
+    expect(farPage).toContain(src(farIds[100]));
+    expect(farPage).not.toContain(src(farIds[0]));
+    expect(farPage).not.toContain(src(mine.recordingId));
+  });
+});
