@@ -24,7 +24,7 @@ import { calendarRoutes } from './calendar/routes';
 import { CalendarService } from './calendar/service';
 import { CalibrationRepo } from './courtesy/calibration-repo';
 import { calibrationRoutes } from './courtesy/calibration-routes';
-import { CalibrationService, PlayableRecordings } from './courtesy/calibration-service';
+import { CalibrationService } from './courtesy/calibration-service';
 import { CasesRepo } from './courtesy/cases-repo';
 import { CasesService } from './courtesy/cases-service';
 import { PlansRepo } from './courtesy/plans-repo';
@@ -141,7 +141,7 @@ export function buildServices(deps: AppDeps) {
     plans: new PlansService(db, plansRepo, unitsRepo, new TestersRepo(db), calendar, settings, notifications, cases, clock),
     surveys,
     results,
-    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
+    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new RecordingsRepo(db), clock),
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, unitsRepo, config, telephonyClient, clock, deps.logger, recordings),
     dashboard,
     api,

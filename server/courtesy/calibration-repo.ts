@@ -1,4 +1,5 @@
 import { forUpdate, type Db } from '../platform/db';
+import { playableByAssignmentQuery } from '../telephony/recordings-repo';
 import type { Part } from './planner';
 import type { Answers } from './scoring';
 
@@ -48,10 +49,12 @@ export interface CalibrationScore {
   submittedAt: string;
 }
 
-/** A scored result that could be calibrated: counted, with the latest revision's total. */
+/** A scored result that could be calibrated: counted, with a recording that can be played. */
 export interface CandidateCall {
   resultId: number;
   assignmentId: number;
+  /** The assignment's newest playable recording. */
+  recordingId: number;
   scoredBy: number;
   scoredByName: string;
   part: Part;
@@ -250,11 +253,12 @@ export class CalibrationRepo {
   }
 
   /**
-   * Scored, counted (not withdrawn) results of units under `path`, newest first: the calls a round could
-   * take (the service keeps those with a recording).
+   * Scored, counted (not withdrawn) results of units under `path` whose call has a playable recording,
+   * newest first: the calls a round could take.
    */
   async candidates(path: string, limit: number, trx: Db = this.db): Promise<CandidateCall[]> {
     const rows = await trx('results')
+      .join(playableByAssignmentQuery(trx).as('playable'), 'playable.assignment_id', 'results.assignment_id')
       .join('assignments', 'assignments.id', 'results.assignment_id')
       .join('units', 'units.id', 'results.unit_id')
       .join('users', 'users.id', 'results.tester_id')
@@ -267,11 +271,12 @@ export class CalibrationRepo {
         { column: 'results.id', order: 'desc' },
       ])
       .limit(limit)
-      .select('results.id', 'results.assignment_id', 'results.tester_id', 'users.name as tester_name', 'assignments.part', 'results.tested_on', 'units.path', 'units.name_zh', 'units.name_en');
+      .select('results.id', 'results.assignment_id', 'playable.recording_id', 'results.tester_id', 'users.name as tester_name', 'assignments.part', 'results.tested_on', 'units.path', 'units.name_zh', 'units.name_en');
     return rows.map(
-      (r: { id: number; assignment_id: number; tester_id: number; tester_name: string; part: Part; tested_on: string; path: string; name_zh: string; name_en: string }) => ({
+      (r: { id: number; assignment_id: number; recording_id: number | string; tester_id: number; tester_name: string; part: Part; tested_on: string; path: string; name_zh: string; name_en: string }) => ({
         resultId: r.id,
         assignmentId: r.assignment_id,
+        recordingId: Number(r.recording_id),
         scoredBy: r.tester_id,
         scoredByName: r.tester_name,
         part: r.part,

@@ -17,24 +17,8 @@ import type { VersionedSheet } from './scoresheet';
 import { score } from './scoring';
 import type { TestersRepo, TesterRecord } from './testers-repo';
 
-/** Which calls have a recording that can still be played: assignment id → recording id. */
-export interface RecordedCalls {
-  recordingsFor(assignmentIds: number[]): Promise<Map<number, number>>;
-}
-
-/** RecordedCalls from the telephony recordings: a completed file not yet deleted (the newest, if several). */
-export class PlayableRecordings implements RecordedCalls {
-  constructor(private readonly recordings: Pick<RecordingsRepo, 'ofAssignment'>) {}
-
-  async recordingsFor(assignmentIds: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    for (const id of new Set(assignmentIds)) {
-      const playable = (await this.recordings.ofAssignment(id)).find((r) => r.status === 'completed' && r.deletedAt === null);
-      if (playable) out.set(id, playable.id);
-    }
-    return out;
-  }
-}
+/** Which calls have a recording that can still be played: assignment id → its newest playable recording's id. */
+export type RecordedCalls = Pick<RecordingsRepo, 'playableByAssignment'>;
 
 /** How many recent scored calls the new-round page offers. */
 const CANDIDATE_LIMIT = 200;
@@ -51,7 +35,7 @@ export const newRoundSchema = z.object({
 export const closeSchema = z.object({ confirm: z.literal('yes', { error: 'calibration.error.confirmClose' }) });
 
 export interface NewRoundForm {
-  candidates: (CandidateCall & { recordingId: number })[];
+  candidates: CandidateCall[];
   testers: TesterRecord[];
 }
 
@@ -104,16 +88,10 @@ export class CalibrationService {
     return reach;
   }
 
-  /** Recorded, counted calls in the manager's reach, and the testers who could score them. */
+  /** Recorded (playable), counted calls in the manager's reach, and the testers who could score them. */
   async newRoundForm(user: CurrentUser): Promise<NewRoundForm> {
     const reach = this.reach(user);
-    const all = await this.repo.candidates(reach, CANDIDATE_LIMIT);
-    const recordings = this.recorded ? await this.recorded.recordingsFor(all.map((c) => c.assignmentId)) : new Map<number, number>();
-    const candidates = all.flatMap((c) => {
-      const recordingId = recordings.get(c.assignmentId);
-      return recordingId === undefined ? [] : [{ ...c, recordingId }];
-    });
-    return { candidates, testers: await this.testers.inSubtree(reach) };
+    return { candidates: await this.repo.candidates(reach, CANDIDATE_LIMIT), testers: await this.testers.inSubtree(reach) };
   }
 
   async create(user: CurrentUser, body: unknown): Promise<{ ok: true; roundId: number } | { ok: false; errors: FieldError[] }> {
@@ -190,7 +168,7 @@ export class CalibrationService {
   }
 
   private async recordingOf(call: RoundCall): Promise<number | null> {
-    return (await this.recorded?.recordingsFor([call.assignmentId]))?.get(call.assignmentId) ?? null;
+    return (await this.recorded?.playableByAssignment([call.assignmentId]))?.get(call.assignmentId) ?? null;
   }
 
   /**
@@ -259,7 +237,7 @@ export class CalibrationService {
         references.set(c.id, { answers: latest?.answers ?? {}, total: latest?.total ?? null });
       }
     }
-    const recordings = this.recorded ? await this.recorded.recordingsFor(calls.map((c) => c.assignmentId)) : new Map<number, number>();
+    const recordings = this.recorded ? await this.recorded.playableByAssignment(calls.map((c) => c.assignmentId)) : new Map<number, number>();
     // Testers see the others as "Tester A, B, …" and themselves as "you"; managers see names.
     const labelled = raters.map((r, i) => ({
       testerId: r.testerId,

@@ -13,6 +13,9 @@
  * For other modules (e.g. calibration rounds):
  * - playable(): recordings that can be played now (completed, not deleted),
  *   newest first, with their call, assignment and tester;
+ * - playableByAssignment(ids) / playableByAssignmentQuery(db): for each
+ *   assignment, its newest playable recording (one query; the subquery lets
+ *   another repo join it);
  * - find(id) / ofCall(callId): one recording, or a call's;
  * - the audio: GET /recordings/:id/audio (rights checked there); from another
  *   route, sendRecording(req, res, (range) => recordings.media(id, range))
@@ -141,6 +144,20 @@ const toPlayable = (r: PlayableRow): PlayableInUnit => ({
 
 const withUnit = (q: Knex.QueryBuilder) => q.join('assignments', 'assignments.id', 'calls.assignment_id').join('units', 'units.id', 'assignments.unit_id');
 
+/**
+ * assignment_id → recording_id of its newest playable recording (a file, not deleted), as a subquery:
+ * RecordingsRepo.playableByAssignment reads it, and another repo may join it (e.g. calibration candidates).
+ */
+export function playableByAssignmentQuery(db: Db): Knex.QueryBuilder {
+  return db('recordings')
+    .join('calls', 'calls.id', 'recordings.call_id')
+    .where('recordings.status', 'completed')
+    .whereNull('recordings.deleted_at')
+    .groupBy('calls.assignment_id')
+    .select('calls.assignment_id')
+    .max({ recording_id: 'recordings.id' });
+}
+
 export type StoreOutcome = 'stored' | 'updated' | 'unchanged';
 
 export class RecordingsRepo {
@@ -215,6 +232,17 @@ export class RecordingsRepo {
       .select<PlayableRow[]>(...PLAYABLE_COLUMNS);
     if (unitPath !== null) q.where('units.path', 'like', `${unitPath}%`);
     return (await q).map(toPlayable);
+  }
+
+  /** For each of the assignments that has one, the id of its newest playable recording (one query). */
+  async playableByAssignment(assignmentIds: readonly number[], trx: Db = this.db): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    const ids = [...new Set(assignmentIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await playableByAssignmentQuery(trx).whereIn('calls.assignment_id', ids.slice(i, i + 500));
+      for (const r of rows as { assignment_id: number; recording_id: number | string }[]) out.set(Number(r.assignment_id), Number(r.recording_id));
+    }
+    return out;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { CalibrationRepo } from '../../server/courtesy/calibration-repo';
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
 import { seedRecordedResult } from '../support/calibration-seed';
@@ -73,6 +74,24 @@ describe('creating a round', () => {
     expect(res.text).toContain(`name="calls" value="${recorded2.resultId}"`);
     expect(res.text).not.toContain(`name="calls" value="${unrecorded.resultId}"`);
     expect(res.text).toContain(`name="testers" value="${id('t1')}"`);
+  });
+
+  it('takes the newest calls that have a playable recording, however many newer calls have none', async () => {
+    // A call whose recording was deleted per the retention period is no candidate either.
+    const gone = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: id('scorer'), date: '2026-10-08' });
+    await t.testDb.db('recordings').where({ id: gone.recordingId }).update({ deleted_at: new Date().toISOString() });
+    // Limit 2: the unrecorded call of 10-09 and the deleted one of 10-08 are newer, yet both recorded ones come.
+    const candidates = await new CalibrationRepo(t.testDb.db).candidates(agency.path, 2);
+    const recordingOf = async (resultId: number) => {
+      const r = await t.testDb.db('results').where({ id: resultId }).first();
+      return (await t.testDb.db('recordings').join('calls', 'calls.id', 'recordings.call_id').where('calls.assignment_id', r.assignment_id).first('recordings.id')).id;
+    };
+    expect(candidates.map((c) => [c.resultId, c.recordingId])).toEqual([
+      [recorded2.resultId, await recordingOf(recorded2.resultId)],
+      [recorded1.resultId, await recordingOf(recorded1.resultId)],
+    ]);
+    const res = await m().agent.get('/calibration/new');
+    expect(res.text).not.toContain(`name="calls" value="${gone.resultId}"`);
   });
 
   it('refuses bad input with a message per field, the choices kept, and stores nothing', async () => {
