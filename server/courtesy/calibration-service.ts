@@ -285,13 +285,18 @@ export class CalibrationService {
     return { ok: true };
   }
 
-  /** A tester's calibration history over every finished round (a round still open stays blind). */
+  /**
+   * A tester's calibration history over the finished rounds the manager may see (every call's unit in
+   * reach, as on the list); a round still open stays blind.
+   */
   async history(user: CurrentUser, testerId: number): Promise<TesterHistory> {
     const reach = this.reach(user);
     const tester = (await this.testers.inSubtree(reach)).find((t) => t.id === testerId);
     if (!tester) throw new NotFoundError();
     const rounds = (await this.repo.roundsOfTester(testerId)).filter((r) => r.status !== 'open');
-    const calls = await this.repo.callsOf(rounds.map((r) => r.id));
+    const all = await this.repo.callsOf(rounds.map((r) => r.id));
+    const hidden = new Set(all.filter((c) => !canReach(user, c.unitPath)).map((c) => c.roundId));
+    const calls = all.filter((c) => !hidden.has(c.roundId));
     const scores = (await this.repo.scoresOf(calls.map((c) => c.id))).filter((s) => s.testerId === testerId);
     const sheets = new Map<number, VersionedSheet>();
     const comparisons = [];

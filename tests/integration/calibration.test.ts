@@ -338,3 +338,29 @@ describe('submissions at the same moment', () => {
     expect((await t.testDb.db('calibration_rounds').where({ id: round }).first()).status).toBe('complete');
   });
 });
+
+describe('a tester’s history and the manager’s reach', () => {
+  it('leaves out rounds with calls of units the manager cannot reach', async () => {
+    const intro = (n: number) => `已結束的 ${n} 個校準回合中`;
+    const before = await m().agent.get(`/calibration/testers/${id('t1')}`);
+    expect(before.text).toContain(intro(3));
+    const greetingRow = /使用問候語<\/th>\s*<td>\d+<\/td>\s*<td>[^<]*<\/td>/.exec(before.text)?.[0];
+    // An administrator's round on a call of the other agency, t1 stricter on the greeting, closed early.
+    const other = await t.testDb.db('units').where({ code: 'B' }).first();
+    const far = await seedRecordedResult(t.testDb.db, { agencyId: other.id, unitId: other.id, testerId: id('scorer'), date: '2026-10-10' });
+    const admin = as.admin as Client;
+    await admin.post('/lang', { lang: 'zh-TW', next: '/calibration' });
+    const res = await send(admin, '/calibration', { calls: [far.resultId], testers: [id('t1'), id('t2')], due_on: '2099-12-31' });
+    expect(res.status).toBe(303);
+    const round = Number(/\/calibration\/(\d+)$/.exec(res.headers.location ?? '')?.[1]);
+    const call = (await t.testDb.db('calibration_calls').where({ round_id: round }).first()).id;
+    expect((await send(as.t1 as Client, `/calibration/${round}/calls/${call}`, fullMarksUnitAnswers(version, { 'a_un.greeting': 'no' }))).status).toBe(303);
+    expect((await send(admin, `/calibration/${round}/close`, { confirm: 'yes' })).status).toBe(303);
+    // The administrator reaches both agencies: the round counts; the manager of agency A sees the same as before.
+    expect((await admin.agent.get(`/calibration/testers/${id('t1')}`)).text).toContain(intro(4));
+    const after = await m().agent.get(`/calibration/testers/${id('t1')}`);
+    expect(after.text).toContain(intro(3));
+    expect(greetingRow).toBeDefined();
+    expect(after.text).toContain(greetingRow);
+  });
+});
