@@ -22,6 +22,8 @@ export interface RoundCall {
   roundId: number;
   position: number;
   resultId: number;
+  /** The result's revision that is the reference score: the latest one when the round was created. */
+  referenceRevisionId: number | null;
   assignmentId: number;
   /** Who gave the reference score (never invited to the same round). */
   scoredBy: number;
@@ -91,6 +93,7 @@ interface CallRow {
   round_id: number;
   position: number;
   result_id: number;
+  reference_revision_id: number | null;
   assignment_id: number;
   tester_id: number;
   sheet_version_id: number;
@@ -107,6 +110,7 @@ const toCall = (r: CallRow): RoundCall => ({
   roundId: r.round_id,
   position: r.position,
   resultId: r.result_id,
+  referenceRevisionId: r.reference_revision_id === null ? null : Number(r.reference_revision_id),
   assignmentId: r.assignment_id,
   scoredBy: r.tester_id,
   sheetVersionId: r.sheet_version_id,
@@ -162,6 +166,7 @@ export class CalibrationRepo {
         'calibration_calls.round_id',
         'calibration_calls.position',
         'calibration_calls.result_id',
+        'calibration_calls.reference_revision_id',
         'results.assignment_id',
         'results.tester_id',
         'results.sheet_version_id',
@@ -222,10 +227,23 @@ export class CalibrationRepo {
     return Number(row?.n ?? 0);
   }
 
+  /** A new round; each call keeps its result's latest revision (read in the same transaction) as its reference. */
   async insertRound(r: { dueOn: string; createdBy: number; resultIds: number[]; testerIds: number[] }, now: string, trx: Db): Promise<number> {
     const [row] = await trx('calibration_rounds').insert({ due_on: r.dueOn, status: 'open', created_by: r.createdBy, created_at: now }).returning<{ id: number }[]>('id');
     if (!row) throw new Error('insert returned no id');
-    await trx('calibration_calls').insert(r.resultIds.map((resultId, i) => ({ round_id: row.id, result_id: resultId, position: i + 1 })));
+    const latest = await trx('result_revisions')
+      .whereIn('result_id', r.resultIds)
+      .groupBy('result_id')
+      .select('result_id')
+      .max({ number: 'number' });
+    const revisionIds = new Map<number, number>();
+    for (const l of latest as { result_id: number; number: number | string }[]) {
+      const rev = await trx('result_revisions').where({ result_id: l.result_id, number: Number(l.number) }).first<{ id: number } | undefined>('id');
+      if (rev) revisionIds.set(Number(l.result_id), rev.id);
+    }
+    await trx('calibration_calls').insert(
+      r.resultIds.map((resultId, i) => ({ round_id: row.id, result_id: resultId, position: i + 1, reference_revision_id: revisionIds.get(resultId) ?? null })),
+    );
     await trx('calibration_raters').insert(r.testerIds.map((testerId) => ({ round_id: row.id, tester_id: testerId })));
     return row.id;
   }

@@ -10,7 +10,7 @@ import type { ItemBias } from '../stats/calibration';
 import type { RecordingsRepo } from '../telephony/recordings-repo';
 import { comparisonsOf, historyOf, roundFigures, type RoundFigures } from './calibration-view';
 import type { CalibrationRepo, CalibrationScore, CandidateCall, Rater, Round, RoundCall } from './calibration-repo';
-import type { ResultsRepo } from './results-repo';
+import type { ResultsRepo, Revision } from './results-repo';
 import { bandsOf } from './results-service';
 import { parseScoreForm } from './score-form';
 import type { VersionedSheet } from './scoresheet';
@@ -167,6 +167,12 @@ export class CalibrationService {
     return { sheet: v.sheet, version: v.version };
   }
 
+  /** The reference score: the revision kept when the round was created (the latest, for a call stored without one). */
+  private async referenceOf(call: RoundCall): Promise<Revision | undefined> {
+    const revisions = await this.results.revisions(call.resultId);
+    return call.referenceRevisionId === null ? revisions[revisions.length - 1] : revisions.find((r) => r.id === call.referenceRevisionId);
+  }
+
   private async recordingOf(call: RoundCall): Promise<number | null> {
     return (await this.recorded?.playableByAssignment([call.assignmentId]))?.get(call.assignmentId) ?? null;
   }
@@ -232,9 +238,8 @@ export class CalibrationService {
     const references = new Map<number, { answers: CalibrationScore['answers']; total: number | null }>();
     if (over) {
       for (const c of calls) {
-        const revisions = await this.results.revisions(c.resultId);
-        const latest = revisions[revisions.length - 1];
-        references.set(c.id, { answers: latest?.answers ?? {}, total: latest?.total ?? null });
+        const reference = await this.referenceOf(c);
+        references.set(c.id, { answers: reference?.answers ?? {}, total: reference?.total ?? null });
       }
     }
     const recordings = this.recorded ? await this.recorded.playableByAssignment(calls.map((c) => c.assignmentId)) : new Map<number, number>();
@@ -307,8 +312,7 @@ export class CalibrationService {
       const sheet = sheets.get(call.sheetVersionId) ?? (await this.sheetOf(call));
       sheets.set(call.sheetVersionId, sheet);
       for (const p of sheet.sheet.parts) for (const sec of p.sections) for (const i of sec.items) if (!itemInfo.has(i.key)) itemInfo.set(i.key, { text: i.text, points: i.points });
-      const revisions = await this.results.revisions(call.resultId);
-      const reference = revisions[revisions.length - 1]?.answers ?? {};
+      const reference = (await this.referenceOf(call))?.answers ?? {};
       comparisons.push(...comparisonsOf(sheet.sheet, call.part, s.answers, reference));
     }
     const items = historyOf(comparisons).map((b) => ({ ...b, text: itemInfo.get(b.itemKey)?.text ?? null, points: itemInfo.get(b.itemKey)?.points ?? null }));

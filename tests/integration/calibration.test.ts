@@ -1,4 +1,5 @@
 import { CalibrationRepo } from '../../server/courtesy/calibration-repo';
+import { ResultsRepo } from '../../server/courtesy/results-repo';
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
 import { seedRecordedResult } from '../support/calibration-seed';
@@ -283,6 +284,30 @@ describe('blind scoring', () => {
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/使用問候語<\/th>\s*<td>2<\/td>\s*<td>-1\.50<\/td>\s*<td>1 \/ 0<\/td>/);
     expect((await (as.t1 as Client).agent.get(`/calibration/testers/${id('t1')}`)).status).toBe(403);
+  });
+});
+
+describe('a result revised after its round', () => {
+  it('keeps the reference the round was created with: the figures and the history do not change', async () => {
+    const before = await m().agent.get(`/calibration/${roundId}`);
+    const history = await m().agent.get(`/calibration/testers/${id('t1')}`);
+    const stored = await t.testDb.db('calibration_calls').where({ round_id: roundId }).orderBy('position');
+    const firstRevisions = await t.testDb.db('result_revisions').whereIn('result_id', [recorded1.resultId, recorded2.resultId]).orderBy('result_id').select('id');
+    expect(stored.map((c: { reference_revision_id: number }) => Number(c.reference_revision_id))).toEqual(firstRevisions.map((r: { id: number }) => r.id));
+    // A reviewer revises call 1 afterwards: no greeting, total 94.5.
+    const results = new ResultsRepo(t.testDb.db);
+    const latest = (await results.revisions(recorded1.resultId)).at(-1);
+    if (!latest) throw new Error('no revision');
+    const t1Score = await t.testDb.db('calibration_scores').where({ call_id: callIds[0], tester_id: id('t1') }).first();
+    const answers = { ...latest.answers, 'un.greeting': (JSON.parse(t1Score.answers) as Record<string, unknown>)['un.greeting'] } as typeof latest.answers;
+    await t.testDb.db.transaction((trx) =>
+      results.addRevision(recorded1.resultId, { ...latest, answers, total: 94.5, createdBy: id('manager'), reason: 'reviewed' }, new Date().toISOString(), trx),
+    );
+    const after = await m().agent.get(`/calibration/${roundId}`);
+    expect(after.text).toMatch(/<td>92\.8<\/td>\s*<td>96\.4<\/td>\s*<td>100\.0<\/td>/);
+    expect(after.text).toContain('3 / 4（75.0%）');
+    expect(after.text).toBe(before.text);
+    expect((await m().agent.get(`/calibration/testers/${id('t1')}`)).text).toBe(history.text);
   });
 });
 
