@@ -39,6 +39,8 @@ export interface RoundCall {
 export interface Rater {
   testerId: number;
   name: string;
+  /** The rater's letter for the other testers (1 = A), drawn at random when the round was created. */
+  labelPosition: number;
 }
 
 export interface CalibrationScore {
@@ -191,8 +193,13 @@ export class CalibrationRepo {
       .join('users', 'users.id', 'calibration_raters.tester_id')
       .whereIn('calibration_raters.round_id', roundIds)
       .orderBy(['calibration_raters.round_id', 'users.name', 'users.id'])
-      .select('calibration_raters.round_id', 'calibration_raters.tester_id', 'users.name');
-    return rows.map((r: { round_id: number; tester_id: number; name: string }) => ({ roundId: r.round_id, testerId: r.tester_id, name: r.name }));
+      .select('calibration_raters.round_id', 'calibration_raters.tester_id', 'calibration_raters.label_position', 'users.name');
+    return rows.map((r: { round_id: number; tester_id: number; label_position: number | string | null; name: string }) => ({
+      roundId: r.round_id,
+      testerId: r.tester_id,
+      name: r.name,
+      labelPosition: Number(r.label_position ?? 0),
+    }));
   }
 
   async scoresOf(callIds: number[], trx: Db = this.db): Promise<CalibrationScore[]> {
@@ -227,7 +234,7 @@ export class CalibrationRepo {
     return Number(row?.n ?? 0);
   }
 
-  /** A new round; each call keeps its result's latest revision (read in the same transaction) as its reference. */
+  /** A new round (`testerIds` in the order of their letters); each call keeps its result's latest revision (read in the same transaction) as its reference. */
   async insertRound(r: { dueOn: string; createdBy: number; resultIds: number[]; testerIds: number[] }, now: string, trx: Db): Promise<number> {
     const [row] = await trx('calibration_rounds').insert({ due_on: r.dueOn, status: 'open', created_by: r.createdBy, created_at: now }).returning<{ id: number }[]>('id');
     if (!row) throw new Error('insert returned no id');
@@ -244,7 +251,8 @@ export class CalibrationRepo {
     await trx('calibration_calls').insert(
       r.resultIds.map((resultId, i) => ({ round_id: row.id, result_id: resultId, position: i + 1, reference_revision_id: revisionIds.get(resultId) ?? null })),
     );
-    await trx('calibration_raters').insert(r.testerIds.map((testerId) => ({ round_id: row.id, tester_id: testerId })));
+    // The testers in the order of their letters (the service draws it): the first is A.
+    await trx('calibration_raters').insert(r.testerIds.map((testerId, i) => ({ round_id: row.id, tester_id: testerId, label_position: i + 1 })));
     return row.id;
   }
 

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { canReach, reachPath, type CurrentUser } from '../auth/current-user';
 import type { AppSettingsRepo } from '../platform/app-settings';
@@ -76,6 +77,7 @@ export class CalibrationService {
     private readonly notifications: NotificationsRepo,
     private readonly recorded: RecordedCalls | null,
     private readonly clock: () => Date,
+    private readonly shuffle: (ids: readonly number[]) => number[] = randomOrder,
   ) {}
 
   private today(): string {
@@ -128,7 +130,9 @@ export class CalibrationService {
     if (errors.length > 0) return { ok: false, errors: order(errors) };
     const now = this.clock().toISOString();
     const roundId = await this.db.transaction(async (trx) => {
-      const id = await this.repo.insertRound({ dueOn, createdBy: user.id, resultIds: chosen.map((c) => (c as CandidateCall).resultId), testerIds }, now, trx);
+      // The letters the testers go by for each other are drawn at random and kept with the round.
+      const lettered = this.shuffle(testerIds);
+      const id = await this.repo.insertRound({ dueOn, createdBy: user.id, resultIds: chosen.map((c) => (c as CandidateCall).resultId), testerIds: lettered }, now, trx);
       await this.notifications.add(testerIds, 'notify.calibrationInvited', { due: dueOn }, '/calibration', now, trx);
       return id;
     });
@@ -243,11 +247,14 @@ export class CalibrationService {
       }
     }
     const recordings = this.recorded ? await this.recorded.playableByAssignment(calls.map((c) => c.assignmentId)) : new Map<number, number>();
-    // Testers see the others as "Tester A, B, …" and themselves as "you"; managers see names.
-    const labelled = raters.map((r, i) => ({
+    // Testers see the others as "Tester A, B, …" (the letters drawn when the round was created, listed in
+    // that order) and themselves as "you"; managers see names, in name order.
+    const ordered = isManager(user) ? raters : [...raters].sort((a, b) => a.labelPosition - b.labelPosition);
+    const labelled = ordered.map((r) => ({
       testerId: r.testerId,
       name: r.name,
-      label: isManager(user) ? r.name : String.fromCharCode(65 + i),
+      labelPosition: r.labelPosition,
+      label: isManager(user) ? r.name : letterOf(r.labelPosition),
       you: r.testerId === user.id,
       submitted: scores.filter((s) => s.testerId === r.testerId).length,
     }));
@@ -261,7 +268,7 @@ export class CalibrationService {
             reference: references.get(c.id) ?? { answers: {}, total: null },
             scores: scores.filter((s) => s.callId === c.id).map((s) => ({ testerId: s.testerId, answers: s.answers, total: s.total })),
           })),
-          raters.map((r) => r.testerId),
+          ordered.map((r) => r.testerId),
         )
       : null;
     return {
@@ -337,6 +344,22 @@ export class CalibrationService {
     if (id === null) throw new NotFoundError();
     return id;
   }
+}
+
+/** A rater's letter: 1 → A, 2 → B, … (a round has at most 30 raters: then AA, AB, …). */
+export function letterOf(position: number): string {
+  const n = Math.max(1, Math.trunc(position)) - 1;
+  return n < 26 ? String.fromCharCode(65 + n) : `${String.fromCharCode(64 + Math.floor(n / 26))}${String.fromCharCode(65 + (n % 26))}`;
+}
+
+/** The testers in a random order (Fisher–Yates with crypto.randomInt: nothing to predict it from). */
+export function randomOrder(ids: readonly number[]): number[] {
+  const out = [...ids];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j] as number, out[i] as number];
+  }
+  return out;
 }
 
 const FIELD_ORDER = ['calls', 'testers', 'due_on'];

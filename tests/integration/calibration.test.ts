@@ -258,7 +258,13 @@ describe('blind scoring', () => {
     // A participating tester sees the round now, the others anonymised; a tester not in it still does not.
     const mine = await (as.t1 as Client).agent.get(`/calibration/${roundId}`);
     expect(mine.status).toBe(200);
-    expect(mine.text).toContain('測試人員 B');
+    // The letters were drawn when the round was created and kept with it; t2 is shown by its own.
+    const positions = await t.testDb.db('calibration_raters').where({ round_id: roundId }).orderBy('tester_id').select('tester_id', 'label_position');
+    expect(positions.map((r: { label_position: number }) => Number(r.label_position)).sort()).toEqual([1, 2]);
+    const t2Letter = Number(positions.find((r: { tester_id: number }) => r.tester_id === id('t2'))?.label_position) === 1 ? 'A' : 'B';
+    expect(mine.text).toContain(`測試人員 ${t2Letter}`);
+    expect(mine.text).not.toContain(`測試人員 ${t2Letter === 'A' ? 'B' : 'A'}`);
+    expect((await (as.t2 as Client).agent.get(`/calibration/${roundId}`)).text).toContain(`測試人員 ${t2Letter === 'A' ? 'B' : 'A'}`);
     const nameOf = (k: string) => `tester ${(people[k]?.email ?? '').replace(/\D/g, '')}`;
     expect(mine.text).not.toContain(nameOf('t2'));
     expect(page.text).toContain(nameOf('t2'));
