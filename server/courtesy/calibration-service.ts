@@ -13,6 +13,7 @@ import { comparisonsOf, historyOf, roundFigures, type RoundFigures } from './cal
 import type { CalibrationRepo, CalibrationScore, CandidateCall, Rater, Round, RoundCall } from './calibration-repo';
 import type { ResultsRepo, Revision } from './results-repo';
 import { bandsOf } from './results-service';
+import { ringDecisionOf, ringItemOf, type MeasuredRing, type RingTimes } from './ring-decision';
 import { parseScoreForm } from './score-form';
 import type { VersionedSheet } from './scoresheet';
 import { score } from './scoring';
@@ -38,6 +39,20 @@ export const closeSchema = z.object({ confirm: z.literal('yes', { error: 'calibr
 export interface NewRoundForm {
   candidates: CandidateCall[];
   testers: TesterRecord[];
+}
+
+/** Under this key a calibration score's reasons keep why the tester typed another ring time than the measured one. */
+export const RING_REASON = 'ring_reason';
+
+/** A tester's blind task, with the call's measured ring time for the form to show pre-filled with its source. */
+export interface CalibrationTask {
+  round: Round;
+  call: RoundCall;
+  sheet: VersionedSheet;
+  recordingId: number | null;
+  ring: MeasuredRing | null;
+  /** The sheet's item the ring time goes into (the part's first measured item). */
+  ringItem: string | null;
 }
 
 export interface TesterTask {
@@ -76,6 +91,8 @@ export class CalibrationService {
     private readonly settings: AppSettingsRepo,
     private readonly notifications: NotificationsRepo,
     private readonly recorded: RecordedCalls | null,
+    /** The ring time measured by the call through the bridge: the recording starts at the answer, so it cannot tell. */
+    private readonly ringTimes: Pick<RingTimes, 'measuredFor'> | null,
     private readonly clock: () => Date,
     private readonly shuffle: (ids: readonly number[]) => number[] = randomOrder,
   ) {}
@@ -185,7 +202,7 @@ export class CalibrationService {
    * A tester's blind task: invited, round open, not yet scored by them; anything else is 404 (or 409 once
    * scored or closed), so a URL reveals nothing about rounds the tester is not in.
    */
-  async task(user: CurrentUser, roundId: number, callId: number): Promise<{ round: Round; call: RoundCall; sheet: VersionedSheet; recordingId: number | null }> {
+  async task(user: CurrentUser, roundId: number, callId: number): Promise<CalibrationTask> {
     const round = await this.repo.findRound(roundId);
     if (!round || user.role !== 'tester') throw new NotFoundError();
     const raters = await this.repo.ratersOf([round.id]);
@@ -194,14 +211,24 @@ export class CalibrationService {
     if (!call) throw new NotFoundError();
     if (round.status !== 'open') throw new ConflictError('calibration.error.roundOver');
     if ((await this.repo.scoredBy(user.id, [call.id])).has(call.id)) throw new ConflictError('calibration.error.alreadyScored');
-    return { round, call, sheet: await this.sheetOf(call), recordingId: await this.recordingOf(call) };
+    const sheet = await this.sheetOf(call);
+    return { round, call, sheet, recordingId: await this.recordingOf(call), ring: await this.ringOf(call), ringItem: ringItemOf(sheet, call.part) };
+  }
+
+  /** The call's measured ring time, as the scoring form showed it to the tester who made the call. */
+  private async ringOf(call: RoundCall): Promise<MeasuredRing | null> {
+    return (await this.ringTimes?.measuredFor(call.assignmentId)) ?? null;
   }
 
   /** Stores a tester's blind score; the last one due completes the round, in the same transaction. */
   async submit(user: CurrentUser, roundId: number, callId: number, body: unknown): Promise<{ ok: true; complete: boolean } | { ok: false; errors: FieldError[] }> {
-    const { call, sheet } = await this.task(user, roundId, callId);
+    const { call, sheet, ring, ringItem } = await this.task(user, roundId, callId);
     const parsed = parseScoreForm(sheet.sheet, [call.part], body);
-    if (!parsed.ok) return parsed;
+    // A figure other than the measured ring time needs a reason, as on the scoring form; it is kept with the score.
+    const decided = ringDecisionOf(body, ringItem, ring);
+    if (!parsed.ok || !decided.ok) return { ok: false, errors: [...(parsed.ok ? [] : parsed.errors), ...(decided.ok ? [] : [decided.error])] };
+    const override = decided.decision?.override;
+    const reasons = override ? { ...parsed.data.reasons, [RING_REASON]: override.reason } : parsed.data.reasons;
     if (parsed.data.version !== sheet.version) throw new ConflictError('score.error.staleVersion');
     const s = score(sheet.sheet, [call.part], parsed.data.answers, parsed.data.flags, bandsOf(await this.settings.get()));
     const now = this.clock().toISOString();
@@ -210,7 +237,7 @@ export class CalibrationService {
       const round = await this.repo.findRound(roundId, trx);
       if (!round || round.status !== 'open') throw new ConflictError('calibration.error.roundOver');
       if ((await this.repo.scoredBy(user.id, [call.id], trx)).has(call.id)) throw new ConflictError('calibration.error.alreadyScored');
-      await this.repo.insertScore({ callId: call.id, testerId: user.id, answers: parsed.data.answers, reasons: parsed.data.reasons, flags: parsed.data.flags, total: s.total }, now, trx);
+      await this.repo.insertScore({ callId: call.id, testerId: user.id, answers: parsed.data.answers, reasons, flags: parsed.data.flags, total: s.total }, now, trx);
       const calls = await this.repo.callsOf([roundId], trx);
       const raters = await this.repo.ratersOf([roundId], trx);
       const done = (await this.repo.countScores(roundId, trx)) >= calls.length * raters.length;

@@ -53,7 +53,8 @@ beforeAll(async () => {
   for (const [k, u] of Object.entries(people)) as[k] = await signedIn(t.app, u.email);
   version = (await t.services.results.currentSheet()).sheet.version;
   const scorer = people.scorer?.id ?? 0;
-  recorded1 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-05' });
+  // The first call's unit leg rang for 6 seconds (the reference scored 6); the second's has no events.
+  recorded1 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-05', ringSeconds: 6 });
   recorded2 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-07' });
   unrecorded = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-09', recorded: false });
   recordingSids = (await t.testDb.db('recordings').orderBy('id').select('recording_sid')).map((r: { recording_sid: string }) => r.recording_sid);
@@ -177,6 +178,26 @@ describe('blind scoring', () => {
     // The recordings page's own rule still lets only the tester who made the call play it there.
     const recordingId = (await t.testDb.db('recordings').where({ recording_sid: recordingSids[0] }).first()).id;
     expect((await (as.t1 as Client).agent.get(`/recordings/${recordingId}/audio`)).status).toBe(404);
+  });
+
+  it('fills in the measured ring time with its source (the recording starts at the answer)', async () => {
+    const measured = await (as.t1 as Client).agent.get(task(0));
+    expect(measured.text).toContain('系統量得 6 秒。');
+    expect(measured.text).toContain('實測：從受測單位電話響起到接聽');
+    expect(measured.text).toMatch(/name="a_un.answer" value="6"/);
+    expect(measured.text).toContain('name="ring_reason"');
+    // No events for the second call: nothing measured, the field is empty.
+    const unmeasured = await (as.t1 as Client).agent.get(task(1));
+    expect(unmeasured.text).not.toContain('系統量得');
+    expect(unmeasured.text).toMatch(/name="a_un.answer" value=""/);
+  });
+
+  it('asks why when another figure than the measured one is sent, and stores nothing', async () => {
+    const res = await send(as.t2 as Client, task(0), fullMarksUnitAnswers(version, { 'a_un.answer': '12' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#ring_reason"');
+    expect(res.text).toMatch(/name="a_un.answer" value="12"/);
+    expect(Number((await t.testDb.db('calibration_scores').count({ n: '*' }).first())?.n)).toBe(0);
   });
 
   it('keeps the answers and names the field when one is missing, and stores nothing', async () => {
@@ -378,14 +399,18 @@ describe('a tester’s history and the manager’s reach', () => {
     const greetingRow = /使用問候語<\/th>\s*<td>\d+<\/td>\s*<td>[^<]*<\/td>/.exec(before.text)?.[0];
     // An administrator's round on a call of the other agency, t1 stricter on the greeting, closed early.
     const other = await t.testDb.db('units').where({ code: 'B' }).first();
-    const far = await seedRecordedResult(t.testDb.db, { agencyId: other.id, unitId: other.id, testerId: id('scorer'), date: '2026-10-10' });
+    const far = await seedRecordedResult(t.testDb.db, { agencyId: other.id, unitId: other.id, testerId: id('scorer'), date: '2026-10-10', ringSeconds: 9 });
     const admin = as.admin as Client;
     await admin.post('/lang', { lang: 'zh-TW', next: '/calibration' });
     const res = await send(admin, '/calibration', { calls: [far.resultId], testers: [id('t1'), id('t2')], due_on: '2099-12-31' });
     expect(res.status).toBe(303);
     const round = Number(/\/calibration\/(\d+)$/.exec(res.headers.location ?? '')?.[1]);
     const call = (await t.testDb.db('calibration_calls').where({ round_id: round }).first()).id;
-    expect((await send(as.t1 as Client, `/calibration/${round}/calls/${call}`, fullMarksUnitAnswers(version, { 'a_un.greeting': 'no' }))).status).toBe(303);
+    // t1 hears 6 seconds rather than the 9 measured, and says why: the reason is kept with the score.
+    const scored = await send(as.t1 as Client, `/calibration/${round}/calls/${call}`, { ...fullMarksUnitAnswers(version, { 'a_un.greeting': 'no' }), ring_reason: 'rang twice only' });
+    expect(scored.status).toBe(303);
+    const stored = await t.testDb.db('calibration_scores').where({ call_id: call, tester_id: id('t1') }).first();
+    expect(JSON.parse(stored.reasons)).toEqual({ ring_reason: 'rang twice only' });
     expect((await send(admin, `/calibration/${round}/close`, { confirm: 'yes' })).status).toBe(303);
     // The administrator reaches both agencies: the round counts; the manager of agency A sees the same as before.
     expect((await admin.agent.get(`/calibration/testers/${id('t1')}`)).text).toContain(intro(4));
