@@ -24,7 +24,7 @@ import { calendarRoutes } from './calendar/routes';
 import { CalendarService } from './calendar/service';
 import { CalibrationRepo } from './courtesy/calibration-repo';
 import { calibrationRoutes } from './courtesy/calibration-routes';
-import { CalibrationService, PlayableRecordings } from './courtesy/calibration-service';
+import { CalibrationService } from './courtesy/calibration-service';
 import { CasesRepo } from './courtesy/cases-repo';
 import { CasesService } from './courtesy/cases-service';
 import { PlansRepo } from './courtesy/plans-repo';
@@ -154,7 +154,7 @@ export function buildServices(deps: AppDeps) {
     petitions,
     keypad: new KeypadService(db, petitionsRepo, surveys, petitions, config, telephonyClient, clock, deps.logger),
     results,
-    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new PlayableRecordings(new RecordingsRepo(db)), clock),
+    calibration: new CalibrationService(db, new CalibrationRepo(db), resultsRepo, new TestersRepo(db), settings, notifications, new RecordingsRepo(db), ringTimes, clock),
     telephony: new TelephonyService(db, callsRepo, ringTimes, results, plansRepo, resultsRepo, usersRepo, config, telephonyClient, clock, deps.logger, recordings, smsOutbox),
     dashboard,
     exports: new ExportService(new ExportsRepo(db), dashboardRepo, unitsRepo, surveysRepo, results, resultsRepo, plansRepo, surveyDefinitions, sheets, clock),

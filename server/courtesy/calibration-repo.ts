@@ -1,4 +1,5 @@
 import { forUpdate, type Db } from '../platform/db';
+import { playableByAssignmentQuery } from '../telephony/recordings-repo';
 import type { Part } from './planner';
 import type { Answers } from './scoring';
 
@@ -21,6 +22,8 @@ export interface RoundCall {
   roundId: number;
   position: number;
   resultId: number;
+  /** The result's revision that is the reference score: the latest one when the round was created. */
+  referenceRevisionId: number | null;
   assignmentId: number;
   /** Who gave the reference score (never invited to the same round). */
   scoredBy: number;
@@ -36,6 +39,8 @@ export interface RoundCall {
 export interface Rater {
   testerId: number;
   name: string;
+  /** The rater's letter for the other testers (1 = A), drawn at random when the round was created. */
+  labelPosition: number;
 }
 
 export interface CalibrationScore {
@@ -48,10 +53,12 @@ export interface CalibrationScore {
   submittedAt: string;
 }
 
-/** A scored result that could be calibrated: counted, with the latest revision's total. */
+/** A scored result that could be calibrated: counted, with a recording that can be played. */
 export interface CandidateCall {
   resultId: number;
   assignmentId: number;
+  /** The assignment's newest playable recording. */
+  recordingId: number;
   scoredBy: number;
   scoredByName: string;
   part: Part;
@@ -88,6 +95,7 @@ interface CallRow {
   round_id: number;
   position: number;
   result_id: number;
+  reference_revision_id: number | null;
   assignment_id: number;
   tester_id: number;
   sheet_version_id: number;
@@ -104,6 +112,7 @@ const toCall = (r: CallRow): RoundCall => ({
   roundId: r.round_id,
   position: r.position,
   resultId: r.result_id,
+  referenceRevisionId: r.reference_revision_id === null ? null : Number(r.reference_revision_id),
   assignmentId: r.assignment_id,
   scoredBy: r.tester_id,
   sheetVersionId: r.sheet_version_id,
@@ -159,6 +168,7 @@ export class CalibrationRepo {
         'calibration_calls.round_id',
         'calibration_calls.position',
         'calibration_calls.result_id',
+        'calibration_calls.reference_revision_id',
         'results.assignment_id',
         'results.tester_id',
         'results.sheet_version_id',
@@ -183,8 +193,13 @@ export class CalibrationRepo {
       .join('users', 'users.id', 'calibration_raters.tester_id')
       .whereIn('calibration_raters.round_id', roundIds)
       .orderBy(['calibration_raters.round_id', 'users.name', 'users.id'])
-      .select('calibration_raters.round_id', 'calibration_raters.tester_id', 'users.name');
-    return rows.map((r: { round_id: number; tester_id: number; name: string }) => ({ roundId: r.round_id, testerId: r.tester_id, name: r.name }));
+      .select('calibration_raters.round_id', 'calibration_raters.tester_id', 'calibration_raters.label_position', 'users.name');
+    return rows.map((r: { round_id: number; tester_id: number; label_position: number | string | null; name: string }) => ({
+      roundId: r.round_id,
+      testerId: r.tester_id,
+      name: r.name,
+      labelPosition: Number(r.label_position ?? 0),
+    }));
   }
 
   async scoresOf(callIds: number[], trx: Db = this.db): Promise<CalibrationScore[]> {
@@ -219,11 +234,25 @@ export class CalibrationRepo {
     return Number(row?.n ?? 0);
   }
 
+  /** A new round (`testerIds` in the order of their letters); each call keeps its result's latest revision (read in the same transaction) as its reference. */
   async insertRound(r: { dueOn: string; createdBy: number; resultIds: number[]; testerIds: number[] }, now: string, trx: Db): Promise<number> {
     const [row] = await trx('calibration_rounds').insert({ due_on: r.dueOn, status: 'open', created_by: r.createdBy, created_at: now }).returning<{ id: number }[]>('id');
     if (!row) throw new Error('insert returned no id');
-    await trx('calibration_calls').insert(r.resultIds.map((resultId, i) => ({ round_id: row.id, result_id: resultId, position: i + 1 })));
-    await trx('calibration_raters').insert(r.testerIds.map((testerId) => ({ round_id: row.id, tester_id: testerId })));
+    const latest = await trx('result_revisions')
+      .whereIn('result_id', r.resultIds)
+      .groupBy('result_id')
+      .select('result_id')
+      .max({ number: 'number' });
+    const revisionIds = new Map<number, number>();
+    for (const l of latest as { result_id: number; number: number | string }[]) {
+      const rev = await trx('result_revisions').where({ result_id: l.result_id, number: Number(l.number) }).first<{ id: number } | undefined>('id');
+      if (rev) revisionIds.set(Number(l.result_id), rev.id);
+    }
+    await trx('calibration_calls').insert(
+      r.resultIds.map((resultId, i) => ({ round_id: row.id, result_id: resultId, position: i + 1, reference_revision_id: revisionIds.get(resultId) ?? null })),
+    );
+    // The testers in the order of their letters (the service draws it): the first is A.
+    await trx('calibration_raters').insert(r.testerIds.map((testerId, i) => ({ round_id: row.id, tester_id: testerId, label_position: i + 1 })));
     return row.id;
   }
 
@@ -250,11 +279,12 @@ export class CalibrationRepo {
   }
 
   /**
-   * Scored, counted (not withdrawn) results of units under `path`, newest first: the calls a round could
-   * take (the service keeps those with a recording).
+   * Scored, counted (not withdrawn) results of units under `path` whose call has a playable recording,
+   * newest first: the calls a round could take.
    */
   async candidates(path: string, limit: number, trx: Db = this.db): Promise<CandidateCall[]> {
     const rows = await trx('results')
+      .join(playableByAssignmentQuery(trx).as('playable'), 'playable.assignment_id', 'results.assignment_id')
       .join('assignments', 'assignments.id', 'results.assignment_id')
       .join('units', 'units.id', 'results.unit_id')
       .join('users', 'users.id', 'results.tester_id')
@@ -267,11 +297,12 @@ export class CalibrationRepo {
         { column: 'results.id', order: 'desc' },
       ])
       .limit(limit)
-      .select('results.id', 'results.assignment_id', 'results.tester_id', 'users.name as tester_name', 'assignments.part', 'results.tested_on', 'units.path', 'units.name_zh', 'units.name_en');
+      .select('results.id', 'results.assignment_id', 'playable.recording_id', 'results.tester_id', 'users.name as tester_name', 'assignments.part', 'results.tested_on', 'units.path', 'units.name_zh', 'units.name_en');
     return rows.map(
-      (r: { id: number; assignment_id: number; tester_id: number; tester_name: string; part: Part; tested_on: string; path: string; name_zh: string; name_en: string }) => ({
+      (r: { id: number; assignment_id: number; recording_id: number | string; tester_id: number; tester_name: string; part: Part; tested_on: string; path: string; name_zh: string; name_en: string }) => ({
         resultId: r.id,
         assignmentId: r.assignment_id,
+        recordingId: Number(r.recording_id),
         scoredBy: r.tester_id,
         scoredByName: r.tester_name,
         part: r.part,

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { FieldError } from '../platform/http';
 import { renderPage, setFlash } from '../platform/http';
 import { get, idOf, me, post, type Route } from '../platform/routes';
+import { ringSourceText } from '../telephony/call-texts';
 import { sendRecording } from '../telephony/recordings-routes';
 import type { RecordingsService } from '../telephony/recordings-service';
 import type { CalibrationService } from './calibration-service';
@@ -18,8 +19,12 @@ export function calibrationRoutes(calibration: CalibrationService, recordings: R
   const scoreForm = async (req: Request, res: Response, errors: FieldError[], values: unknown, status = 200) => {
     const task = await calibration.task(me(req), idOf(req, 'id'), idOf(req, 'callId'));
     const action = `/calibration/${task.round.id}/calls/${task.call.id}`;
+    // The ring time is not in the recording (it starts at the answer): the measured figure is filled in with
+    // its source, as on the scoring form, so that every tester scores the answer speed from the same figure.
+    const ring = task.ring && task.ringItem ? { item: task.ringItem, seconds: task.ring.seconds, source: ringSourceText(task.ring, req.t) } : null;
+    const initial = { version: task.sheet.version, ...(ring && ring.seconds !== null ? { [`a_${ring.item}`]: String(ring.seconds) } : {}) };
     // score-fields.ejs reads the part from `assignment`.
-    const locals = { task, sheet: task.sheet, assignment: { part: task.call.part }, action, errors, values: values ?? { version: task.sheet.version }, calling: true };
+    const locals = { task, sheet: task.sheet, assignment: { part: task.call.part }, action, errors, values: values ?? initial, ring, calling: true };
     await renderPage(res, 'courtesy/calibration-score', locals, status);
   };
   const roundPage = async (req: Request, res: Response, errors: FieldError[] = [], values: unknown = {}, status = 200) => {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { canReach, reachPath, type CurrentUser } from '../auth/current-user';
 import type { AppSettingsRepo } from '../platform/app-settings';
@@ -10,31 +11,16 @@ import type { ItemBias } from '../stats/calibration';
 import type { RecordingsRepo } from '../telephony/recordings-repo';
 import { comparisonsOf, historyOf, roundFigures, type RoundFigures } from './calibration-view';
 import type { CalibrationRepo, CalibrationScore, CandidateCall, Rater, Round, RoundCall } from './calibration-repo';
-import type { ResultsRepo } from './results-repo';
+import type { ResultsRepo, Revision } from './results-repo';
 import { bandsOf } from './results-service';
+import { ringDecisionOf, ringItemOf, type MeasuredRing, type RingTimes } from './ring-decision';
 import { parseScoreForm } from './score-form';
 import type { VersionedSheet } from './scoresheet';
 import { score } from './scoring';
 import type { TestersRepo, TesterRecord } from './testers-repo';
 
-/** Which calls have a recording that can still be played: assignment id → recording id. */
-export interface RecordedCalls {
-  recordingsFor(assignmentIds: number[]): Promise<Map<number, number>>;
-}
-
-/** RecordedCalls from the telephony recordings: a completed file not yet deleted (the newest, if several). */
-export class PlayableRecordings implements RecordedCalls {
-  constructor(private readonly recordings: Pick<RecordingsRepo, 'ofAssignment'>) {}
-
-  async recordingsFor(assignmentIds: number[]): Promise<Map<number, number>> {
-    const out = new Map<number, number>();
-    for (const id of new Set(assignmentIds)) {
-      const playable = (await this.recordings.ofAssignment(id)).find((r) => r.status === 'completed' && r.deletedAt === null);
-      if (playable) out.set(id, playable.id);
-    }
-    return out;
-  }
-}
+/** Which calls have a recording that can still be played: assignment id → its newest playable recording's id. */
+export type RecordedCalls = Pick<RecordingsRepo, 'playableByAssignment'>;
 
 /** How many recent scored calls the new-round page offers. */
 const CANDIDATE_LIMIT = 200;
@@ -51,8 +37,22 @@ export const newRoundSchema = z.object({
 export const closeSchema = z.object({ confirm: z.literal('yes', { error: 'calibration.error.confirmClose' }) });
 
 export interface NewRoundForm {
-  candidates: (CandidateCall & { recordingId: number })[];
+  candidates: CandidateCall[];
   testers: TesterRecord[];
+}
+
+/** Under this key a calibration score's reasons keep why the tester typed another ring time than the measured one. */
+export const RING_REASON = 'ring_reason';
+
+/** A tester's blind task, with the call's measured ring time for the form to show pre-filled with its source. */
+export interface CalibrationTask {
+  round: Round;
+  call: RoundCall;
+  sheet: VersionedSheet;
+  recordingId: number | null;
+  ring: MeasuredRing | null;
+  /** The sheet's item the ring time goes into (the part's first measured item). */
+  ringItem: string | null;
 }
 
 export interface TesterTask {
@@ -91,7 +91,10 @@ export class CalibrationService {
     private readonly settings: AppSettingsRepo,
     private readonly notifications: NotificationsRepo,
     private readonly recorded: RecordedCalls | null,
+    /** The ring time measured by the call through the bridge: the recording starts at the answer, so it cannot tell. */
+    private readonly ringTimes: Pick<RingTimes, 'measuredFor'> | null,
     private readonly clock: () => Date,
+    private readonly shuffle: (ids: readonly number[]) => number[] = randomOrder,
   ) {}
 
   private today(): string {
@@ -104,16 +107,10 @@ export class CalibrationService {
     return reach;
   }
 
-  /** Recorded, counted calls in the manager's reach, and the testers who could score them. */
+  /** Recorded (playable), counted calls in the manager's reach, and the testers who could score them. */
   async newRoundForm(user: CurrentUser): Promise<NewRoundForm> {
     const reach = this.reach(user);
-    const all = await this.repo.candidates(reach, CANDIDATE_LIMIT);
-    const recordings = this.recorded ? await this.recorded.recordingsFor(all.map((c) => c.assignmentId)) : new Map<number, number>();
-    const candidates = all.flatMap((c) => {
-      const recordingId = recordings.get(c.assignmentId);
-      return recordingId === undefined ? [] : [{ ...c, recordingId }];
-    });
-    return { candidates, testers: await this.testers.inSubtree(reach) };
+    return { candidates: await this.repo.candidates(reach, CANDIDATE_LIMIT), testers: await this.testers.inSubtree(reach) };
   }
 
   async create(user: CurrentUser, body: unknown): Promise<{ ok: true; roundId: number } | { ok: false; errors: FieldError[] }> {
@@ -150,7 +147,9 @@ export class CalibrationService {
     if (errors.length > 0) return { ok: false, errors: order(errors) };
     const now = this.clock().toISOString();
     const roundId = await this.db.transaction(async (trx) => {
-      const id = await this.repo.insertRound({ dueOn, createdBy: user.id, resultIds: chosen.map((c) => (c as CandidateCall).resultId), testerIds }, now, trx);
+      // The letters the testers go by for each other are drawn at random and kept with the round.
+      const lettered = this.shuffle(testerIds);
+      const id = await this.repo.insertRound({ dueOn, createdBy: user.id, resultIds: chosen.map((c) => (c as CandidateCall).resultId), testerIds: lettered }, now, trx);
       await this.notifications.add(testerIds, 'notify.calibrationInvited', { due: dueOn }, '/calibration', now, trx);
       return id;
     });
@@ -189,15 +188,21 @@ export class CalibrationService {
     return { sheet: v.sheet, version: v.version };
   }
 
+  /** The reference score: the revision kept when the round was created (the latest, for a call stored without one). */
+  private async referenceOf(call: RoundCall): Promise<Revision | undefined> {
+    const revisions = await this.results.revisions(call.resultId);
+    return call.referenceRevisionId === null ? revisions[revisions.length - 1] : revisions.find((r) => r.id === call.referenceRevisionId);
+  }
+
   private async recordingOf(call: RoundCall): Promise<number | null> {
-    return (await this.recorded?.recordingsFor([call.assignmentId]))?.get(call.assignmentId) ?? null;
+    return (await this.recorded?.playableByAssignment([call.assignmentId]))?.get(call.assignmentId) ?? null;
   }
 
   /**
    * A tester's blind task: invited, round open, not yet scored by them; anything else is 404 (or 409 once
    * scored or closed), so a URL reveals nothing about rounds the tester is not in.
    */
-  async task(user: CurrentUser, roundId: number, callId: number): Promise<{ round: Round; call: RoundCall; sheet: VersionedSheet; recordingId: number | null }> {
+  async task(user: CurrentUser, roundId: number, callId: number): Promise<CalibrationTask> {
     const round = await this.repo.findRound(roundId);
     if (!round || user.role !== 'tester') throw new NotFoundError();
     const raters = await this.repo.ratersOf([round.id]);
@@ -206,14 +211,24 @@ export class CalibrationService {
     if (!call) throw new NotFoundError();
     if (round.status !== 'open') throw new ConflictError('calibration.error.roundOver');
     if ((await this.repo.scoredBy(user.id, [call.id])).has(call.id)) throw new ConflictError('calibration.error.alreadyScored');
-    return { round, call, sheet: await this.sheetOf(call), recordingId: await this.recordingOf(call) };
+    const sheet = await this.sheetOf(call);
+    return { round, call, sheet, recordingId: await this.recordingOf(call), ring: await this.ringOf(call), ringItem: ringItemOf(sheet, call.part) };
+  }
+
+  /** The call's measured ring time, as the scoring form showed it to the tester who made the call. */
+  private async ringOf(call: RoundCall): Promise<MeasuredRing | null> {
+    return (await this.ringTimes?.measuredFor(call.assignmentId)) ?? null;
   }
 
   /** Stores a tester's blind score; the last one due completes the round, in the same transaction. */
   async submit(user: CurrentUser, roundId: number, callId: number, body: unknown): Promise<{ ok: true; complete: boolean } | { ok: false; errors: FieldError[] }> {
-    const { call, sheet } = await this.task(user, roundId, callId);
+    const { call, sheet, ring, ringItem } = await this.task(user, roundId, callId);
     const parsed = parseScoreForm(sheet.sheet, [call.part], body);
-    if (!parsed.ok) return parsed;
+    // A figure other than the measured ring time needs a reason, as on the scoring form; it is kept with the score.
+    const decided = ringDecisionOf(body, ringItem, ring);
+    if (!parsed.ok || !decided.ok) return { ok: false, errors: [...(parsed.ok ? [] : parsed.errors), ...(decided.ok ? [] : [decided.error])] };
+    const override = decided.decision?.override;
+    const reasons = override ? { ...parsed.data.reasons, [RING_REASON]: override.reason } : parsed.data.reasons;
     if (parsed.data.version !== sheet.version) throw new ConflictError('score.error.staleVersion');
     const s = score(sheet.sheet, [call.part], parsed.data.answers, parsed.data.flags, bandsOf(await this.settings.get()));
     const now = this.clock().toISOString();
@@ -222,7 +237,7 @@ export class CalibrationService {
       const round = await this.repo.findRound(roundId, trx);
       if (!round || round.status !== 'open') throw new ConflictError('calibration.error.roundOver');
       if ((await this.repo.scoredBy(user.id, [call.id], trx)).has(call.id)) throw new ConflictError('calibration.error.alreadyScored');
-      await this.repo.insertScore({ callId: call.id, testerId: user.id, answers: parsed.data.answers, reasons: parsed.data.reasons, flags: parsed.data.flags, total: s.total }, now, trx);
+      await this.repo.insertScore({ callId: call.id, testerId: user.id, answers: parsed.data.answers, reasons, flags: parsed.data.flags, total: s.total }, now, trx);
       const calls = await this.repo.callsOf([roundId], trx);
       const raters = await this.repo.ratersOf([roundId], trx);
       const done = (await this.repo.countScores(roundId, trx)) >= calls.length * raters.length;
@@ -254,17 +269,19 @@ export class CalibrationService {
     const references = new Map<number, { answers: CalibrationScore['answers']; total: number | null }>();
     if (over) {
       for (const c of calls) {
-        const revisions = await this.results.revisions(c.resultId);
-        const latest = revisions[revisions.length - 1];
-        references.set(c.id, { answers: latest?.answers ?? {}, total: latest?.total ?? null });
+        const reference = await this.referenceOf(c);
+        references.set(c.id, { answers: reference?.answers ?? {}, total: reference?.total ?? null });
       }
     }
-    const recordings = this.recorded ? await this.recorded.recordingsFor(calls.map((c) => c.assignmentId)) : new Map<number, number>();
-    // Testers see the others as "Tester A, B, …" and themselves as "you"; managers see names.
-    const labelled = raters.map((r, i) => ({
+    const recordings = this.recorded ? await this.recorded.playableByAssignment(calls.map((c) => c.assignmentId)) : new Map<number, number>();
+    // Testers see the others as "Tester A, B, …" (the letters drawn when the round was created, listed in
+    // that order) and themselves as "you"; managers see names, in name order.
+    const ordered = isManager(user) ? raters : [...raters].sort((a, b) => a.labelPosition - b.labelPosition);
+    const labelled = ordered.map((r) => ({
       testerId: r.testerId,
       name: r.name,
-      label: isManager(user) ? r.name : String.fromCharCode(65 + i),
+      labelPosition: r.labelPosition,
+      label: isManager(user) ? r.name : letterOf(r.labelPosition),
       you: r.testerId === user.id,
       submitted: scores.filter((s) => s.testerId === r.testerId).length,
     }));
@@ -278,7 +295,7 @@ export class CalibrationService {
             reference: references.get(c.id) ?? { answers: {}, total: null },
             scores: scores.filter((s) => s.callId === c.id).map((s) => ({ testerId: s.testerId, answers: s.answers, total: s.total })),
           })),
-          raters.map((r) => r.testerId),
+          ordered.map((r) => r.testerId),
         )
       : null;
     return {
@@ -307,13 +324,18 @@ export class CalibrationService {
     return { ok: true };
   }
 
-  /** A tester's calibration history over every finished round (a round still open stays blind). */
+  /**
+   * A tester's calibration history over the finished rounds the manager may see (every call's unit in
+   * reach, as on the list); a round still open stays blind.
+   */
   async history(user: CurrentUser, testerId: number): Promise<TesterHistory> {
     const reach = this.reach(user);
     const tester = (await this.testers.inSubtree(reach)).find((t) => t.id === testerId);
     if (!tester) throw new NotFoundError();
     const rounds = (await this.repo.roundsOfTester(testerId)).filter((r) => r.status !== 'open');
-    const calls = await this.repo.callsOf(rounds.map((r) => r.id));
+    const all = await this.repo.callsOf(rounds.map((r) => r.id));
+    const hidden = new Set(all.filter((c) => !canReach(user, c.unitPath)).map((c) => c.roundId));
+    const calls = all.filter((c) => !hidden.has(c.roundId));
     const scores = (await this.repo.scoresOf(calls.map((c) => c.id))).filter((s) => s.testerId === testerId);
     const sheets = new Map<number, VersionedSheet>();
     const comparisons = [];
@@ -324,8 +346,7 @@ export class CalibrationService {
       const sheet = sheets.get(call.sheetVersionId) ?? (await this.sheetOf(call));
       sheets.set(call.sheetVersionId, sheet);
       for (const p of sheet.sheet.parts) for (const sec of p.sections) for (const i of sec.items) if (!itemInfo.has(i.key)) itemInfo.set(i.key, { text: i.text, points: i.points });
-      const revisions = await this.results.revisions(call.resultId);
-      const reference = revisions[revisions.length - 1]?.answers ?? {};
+      const reference = (await this.referenceOf(call))?.answers ?? {};
       comparisons.push(...comparisonsOf(sheet.sheet, call.part, s.answers, reference));
     }
     const items = historyOf(comparisons).map((b) => ({ ...b, text: itemInfo.get(b.itemKey)?.text ?? null, points: itemInfo.get(b.itemKey)?.points ?? null }));
@@ -350,6 +371,22 @@ export class CalibrationService {
     if (id === null) throw new NotFoundError();
     return id;
   }
+}
+
+/** A rater's letter: 1 → A, 2 → B, … (a round has at most 30 raters: then AA, AB, …). */
+export function letterOf(position: number): string {
+  const n = Math.max(1, Math.trunc(position)) - 1;
+  return n < 26 ? String.fromCharCode(65 + n) : `${String.fromCharCode(64 + Math.floor(n / 26))}${String.fromCharCode(65 + (n % 26))}`;
+}
+
+/** The testers in a random order (Fisher–Yates with crypto.randomInt: nothing to predict it from). */
+export function randomOrder(ids: readonly number[]): number[] {
+  const out = [...ids];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j] as number, out[i] as number];
+  }
+  return out;
 }
 
 const FIELD_ORDER = ['calls', 'testers', 'due_on'];

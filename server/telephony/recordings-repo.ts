@@ -13,11 +13,15 @@
  * For other modules (e.g. calibration rounds):
  * - playable(): recordings that can be played now (completed, not deleted),
  *   newest first, with their call, assignment and tester;
+ * - playableByAssignment(ids) / playableByAssignmentQuery(db): for each
+ *   assignment, its newest playable recording (one query; the subquery lets
+ *   another repo join it);
  * - find(id) / ofCall(callId): one recording, or a call's;
  * - the audio: GET /recordings/:id/audio (rights checked there); from another
  *   route, sendRecording(req, res, (range) => recordings.media(id, range))
  *   (recordings-routes.ts) after checking that route's own rights.
  */
+import type { Knex } from 'knex';
 import type { Db } from '../platform/db';
 
 /** Twilio's RecordingStatus values we ask for: a file, or none ('absent': the call was silent or too short). */
@@ -109,6 +113,51 @@ function toRecording(r: RecordingRow): RecordingRecord {
   };
 }
 
+/** A recording with its call and the unit called (for lists filtered by reach). */
+export interface PlayableInUnit extends PlayableRecording {
+  unitPath: string;
+  unitNameZh: string;
+  unitNameEn: string;
+}
+
+type PlayableRow = RecordingRow & { assignment_id: number; tester_id: number; call_started_at: string; unit_path: string; unit_name_zh: string; unit_name_en: string };
+
+const PLAYABLE_COLUMNS = [
+  'recordings.*',
+  'calls.assignment_id',
+  'calls.tester_id',
+  'calls.started_at as call_started_at',
+  'units.path as unit_path',
+  'units.name_zh as unit_name_zh',
+  'units.name_en as unit_name_en',
+];
+
+const toPlayable = (r: PlayableRow): PlayableInUnit => ({
+  ...toRecording(r),
+  assignmentId: r.assignment_id,
+  testerId: r.tester_id,
+  callStartedAt: r.call_started_at,
+  unitPath: r.unit_path,
+  unitNameZh: r.unit_name_zh,
+  unitNameEn: r.unit_name_en,
+});
+
+const withUnit = (q: Knex.QueryBuilder) => q.join('assignments', 'assignments.id', 'calls.assignment_id').join('units', 'units.id', 'assignments.unit_id');
+
+/**
+ * assignment_id → recording_id of its newest playable recording (a file, not deleted), as a subquery:
+ * RecordingsRepo.playableByAssignment reads it, and another repo may join it (e.g. calibration candidates).
+ */
+export function playableByAssignmentQuery(db: Db): Knex.QueryBuilder {
+  return db('recordings')
+    .join('calls', 'calls.id', 'recordings.call_id')
+    .where('recordings.status', 'completed')
+    .whereNull('recordings.deleted_at')
+    .groupBy('calls.assignment_id')
+    .select('calls.assignment_id')
+    .max({ recording_id: 'recordings.id' });
+}
+
 export type StoreOutcome = 'stored' | 'updated' | 'unchanged';
 
 export class RecordingsRepo {
@@ -170,21 +219,30 @@ export class RecordingsRepo {
     return rows.map(toRecording);
   }
 
-  /** Recordings that can be played now (a file, not deleted), newest first. */
-  async playable(limit = 200, trx: Db = this.db): Promise<PlayableRecording[]> {
-    const rows = await trx('recordings')
-      .join('calls', 'calls.id', 'recordings.call_id')
+  /**
+   * Recordings that can be played now (a file, not deleted), newest first; with `unitPath`, only those of
+   * calls to units under it (filtered in SQL, before the limit).
+   */
+  async playable(limit = 200, unitPath: string | null = null, trx: Db = this.db): Promise<PlayableInUnit[]> {
+    const q = withUnit(trx('recordings').join('calls', 'calls.id', 'recordings.call_id'))
       .where('recordings.status', 'completed')
       .whereNull('recordings.deleted_at')
       .orderBy('recordings.id', 'desc')
       .limit(limit)
-      .select<(RecordingRow & { assignment_id: number; tester_id: number; call_started_at: string })[]>(
-        'recordings.*',
-        'calls.assignment_id',
-        'calls.tester_id',
-        'calls.started_at as call_started_at',
-      );
-    return rows.map((r) => ({ ...toRecording(r), assignmentId: r.assignment_id, testerId: r.tester_id, callStartedAt: r.call_started_at }));
+      .select<PlayableRow[]>(...PLAYABLE_COLUMNS);
+    if (unitPath !== null) q.where('units.path', 'like', `${unitPath}%`);
+    return (await q).map(toPlayable);
+  }
+
+  /** For each of the assignments that has one, the id of its newest playable recording (one query). */
+  async playableByAssignment(assignmentIds: readonly number[], trx: Db = this.db): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    const ids = [...new Set(assignmentIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await playableByAssignmentQuery(trx).whereIn('calls.assignment_id', ids.slice(i, i + 500));
+      for (const r of rows as { assignment_id: number; recording_id: number | string }[]) out.set(Number(r.assignment_id), Number(r.recording_id));
+    }
+    return out;
   }
 
   /**
@@ -215,19 +273,14 @@ export class RecordingsRepo {
   }
 
   /** Recordings the retention job failed to delete and that are still not deleted, most tries first. */
-  async deleteFailures(trx: Db = this.db): Promise<PlayableRecording[]> {
-    const rows = await trx('recordings')
-      .join('calls', 'calls.id', 'recordings.call_id')
+  async deleteFailures(unitPath: string | null = null, trx: Db = this.db): Promise<PlayableInUnit[]> {
+    const q = withUnit(trx('recordings').join('calls', 'calls.id', 'recordings.call_id'))
       .whereNull('recordings.deleted_at')
       .where('recordings.delete_attempts', '>', 0)
       .orderBy([{ column: 'recordings.delete_attempts', order: 'desc' }, { column: 'recordings.id' }])
-      .select<(RecordingRow & { assignment_id: number; tester_id: number; call_started_at: string })[]>(
-        'recordings.*',
-        'calls.assignment_id',
-        'calls.tester_id',
-        'calls.started_at as call_started_at',
-      );
-    return rows.map((r) => ({ ...toRecording(r), assignmentId: r.assignment_id, testerId: r.tester_id, callStartedAt: r.call_started_at }));
+      .select<PlayableRow[]>(...PLAYABLE_COLUMNS);
+    if (unitPath !== null) q.where('units.path', 'like', `${unitPath}%`);
+    return (await q).map(toPlayable);
   }
 
   /** The tester's consent to record a call (who ticked it, when). */

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type { Logger } from 'pino';
-import { canReach, type CurrentUser } from '../auth/current-user';
+import { canReach, reachPath, type CurrentUser } from '../auth/current-user';
 import type { PlansRepo } from '../courtesy/plans-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import type { Config } from '../platform/config';
@@ -8,7 +8,7 @@ import type { Db } from '../platform/db';
 import { BadRequestError, NotFoundError } from '../platform/errors';
 import type { CallRecord, CallsRepo } from './calls-repo';
 import type { RecordingMedia, TelephonyClient } from './client';
-import { RECORDING_STATUSES, type PlayableRecording, type RecordingConsent, type RecordingCallback, type RecordingRecord, type RecordingsRepo, type RecordingStatus } from './recordings-repo';
+import { RECORDING_STATUSES, type PlayableInUnit, type PlayableRecording, type RecordingConsent, type RecordingCallback, type RecordingRecord, type RecordingsRepo, type RecordingStatus } from './recordings-repo';
 
 type Form = Readonly<Record<string, unknown>>;
 const text = (params: Form, key: string): string | undefined => (typeof params[key] === 'string' ? (params[key] as string) : undefined);
@@ -54,6 +54,16 @@ export type RecordingState =
   | { kind: 'playable'; recording: RecordingRecord; src: string }
   | { kind: 'deleted'; recording: RecordingRecord; retentionDays: number }
   | { kind: 'absent'; recording: RecordingRecord };
+
+/** How many due recordings the retention job reads at a time, and how long one run may keep going. */
+const RETENTION_BATCH = 500;
+const RETENTION_BUDGET_MS = 20 * 60_000;
+
+export interface RetentionOptions {
+  batchSize?: number;
+  /** Once a batch ends after this many milliseconds, the run stops. */
+  budgetMs?: number;
+}
 
 export interface RetentionRun {
   deleted: number;
@@ -170,46 +180,56 @@ export class RecordingsService {
    * The retention job: every recording past the retention period is deleted
    * at Twilio (one it no longer has counts as deleted) and marked deleted; a
    * failure is counted with its error and tried again on a later run, backing off.
+   * It works through the due recordings batch after batch until none is left
+   * or the time budget is spent (what is left waits for the next run).
    */
-  async runRetention(now: Date = this.clock()): Promise<RetentionRun> {
+  async runRetention(now: Date = this.clock(), options: RetentionOptions = {}): Promise<RetentionRun> {
     const run: RetentionRun = { deleted: 0, failed: 0 };
     if (!this.client) return run;
+    const batchSize = options.batchSize ?? RETENTION_BATCH;
+    const budgetMs = options.budgetMs ?? RETENTION_BUDGET_MS;
+    const started = performance.now();
     const { recordingRetentionDays } = await this.settings.get();
-    const due = await this.repo.dueForDeletion(retentionCutoff(now, recordingRetentionDays), now.toISOString());
-    for (const recording of due) {
-      try {
-        await this.client.deleteRecording(recording.recordingSid);
-        await this.repo.markDeleted(recording.id, now.toISOString());
-        run.deleted += 1;
-      } catch (err) {
-        const message =
-          err instanceof twilio.RestException ? `${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ') : err instanceof Error ? err.message : String(err);
-        // A minute early: the next day's run starts at about the same time of day, and must not just miss it.
-        const next = new Date(now.getTime() + deleteBackoffDays(recording.deleteAttempts + 1) * DAY_MS - 60_000).toISOString();
-        await this.repo.markDeleteFailed(recording.id, message, next, now.toISOString());
-        this.logger.warn({ err, recordingSid: recording.recordingSid }, 'deleting an expired recording at Twilio failed');
-        run.failed += 1;
-      }
+    const cutoff = retentionCutoff(now, recordingRetentionDays);
+    for (;;) {
+      // Each one handled leaves the list (deleted, or its next try set after `now`), so the next batch is new.
+      const due = await this.repo.dueForDeletion(cutoff, now.toISOString(), batchSize);
+      for (const recording of due) await this.deleteExpired(recording, now, run);
+      if (due.length < batchSize || performance.now() - started >= budgetMs) break;
     }
     return run;
   }
 
-  /** Recordings whose deletion failed, within the user's reach. */
-  async deleteFailures(user: CurrentUser): Promise<(PlayableRecording & { unitName: string })[]> {
-    return this.withinReach(user, await this.repo.deleteFailures());
-  }
-
-  /** Recent playable recordings within the user's reach. */
-  async recent(user: CurrentUser): Promise<(PlayableRecording & { unitName: string })[]> {
-    return this.withinReach(user, await this.repo.playable(100));
-  }
-
-  private async withinReach(user: CurrentUser, list: PlayableRecording[]): Promise<(PlayableRecording & { unitName: string })[]> {
-    const out: (PlayableRecording & { unitName: string })[] = [];
-    for (const r of list) {
-      const assignment = await this.plans.findAssignment(r.assignmentId);
-      if (assignment && canReach(user, assignment.unitPath)) out.push({ ...r, unitName: user.locale === 'en' && assignment.unitNameEn ? assignment.unitNameEn : assignment.unitNameZh });
+  private async deleteExpired(recording: RecordingRecord, now: Date, run: RetentionRun): Promise<void> {
+    if (!this.client) return;
+    try {
+      await this.client.deleteRecording(recording.recordingSid);
+      await this.repo.markDeleted(recording.id, now.toISOString());
+      run.deleted += 1;
+    } catch (err) {
+      const message =
+        err instanceof twilio.RestException ? `${err.status} ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ') : err instanceof Error ? err.message : String(err);
+      // A minute early: the next day's run starts at about the same time of day, and must not just miss it.
+      const next = new Date(now.getTime() + deleteBackoffDays(recording.deleteAttempts + 1) * DAY_MS - 60_000).toISOString();
+      await this.repo.markDeleteFailed(recording.id, message, next, now.toISOString());
+      this.logger.warn({ err, recordingSid: recording.recordingSid }, 'deleting an expired recording at Twilio failed');
+      run.failed += 1;
     }
-    return out;
   }
+
+  /** Recordings whose deletion failed, within the user's reach (filtered in SQL). */
+  async deleteFailures(user: CurrentUser): Promise<(PlayableRecording & { unitName: string })[]> {
+    const reach = reachPath(user);
+    return reach === null ? [] : named(user, await this.repo.deleteFailures(reach));
+  }
+
+  /** The newest playable recordings within the user's reach (filtered in SQL, before the limit). */
+  async recent(user: CurrentUser, limit = 100): Promise<(PlayableRecording & { unitName: string })[]> {
+    const reach = reachPath(user);
+    return reach === null ? [] : named(user, await this.repo.playable(limit, reach));
+  }
+}
+
+function named(user: CurrentUser, list: PlayableInUnit[]): (PlayableRecording & { unitName: string })[] {
+  return list.map(({ unitPath: _path, unitNameZh, unitNameEn, ...r }) => ({ ...r, unitName: user.locale === 'en' && unitNameEn ? unitNameEn : unitNameZh }));
 }

@@ -1,3 +1,5 @@
+import { CalibrationRepo } from '../../server/courtesy/calibration-repo';
+import { ResultsRepo } from '../../server/courtesy/results-repo';
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
 import { seedRecordedResult } from '../support/calibration-seed';
@@ -51,7 +53,8 @@ beforeAll(async () => {
   for (const [k, u] of Object.entries(people)) as[k] = await signedIn(t.app, u.email);
   version = (await t.services.results.currentSheet()).sheet.version;
   const scorer = people.scorer?.id ?? 0;
-  recorded1 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-05' });
+  // The first call's unit leg rang for 6 seconds (the reference scored 6); the second's has no events.
+  recorded1 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-05', ringSeconds: 6 });
   recorded2 = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-07' });
   unrecorded = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: scorer, date: '2026-10-09', recorded: false });
   recordingSids = (await t.testDb.db('recordings').orderBy('id').select('recording_sid')).map((r: { recording_sid: string }) => r.recording_sid);
@@ -73,6 +76,24 @@ describe('creating a round', () => {
     expect(res.text).toContain(`name="calls" value="${recorded2.resultId}"`);
     expect(res.text).not.toContain(`name="calls" value="${unrecorded.resultId}"`);
     expect(res.text).toContain(`name="testers" value="${id('t1')}"`);
+  });
+
+  it('takes the newest calls that have a playable recording, however many newer calls have none', async () => {
+    // A call whose recording was deleted per the retention period is no candidate either.
+    const gone = await seedRecordedResult(t.testDb.db, { agencyId: agency.id, unitId: unit.id, testerId: id('scorer'), date: '2026-10-08' });
+    await t.testDb.db('recordings').where({ id: gone.recordingId }).update({ deleted_at: new Date().toISOString() });
+    // Limit 2: the unrecorded call of 10-09 and the deleted one of 10-08 are newer, yet both recorded ones come.
+    const candidates = await new CalibrationRepo(t.testDb.db).candidates(agency.path, 2);
+    const recordingOf = async (resultId: number) => {
+      const r = await t.testDb.db('results').where({ id: resultId }).first();
+      return (await t.testDb.db('recordings').join('calls', 'calls.id', 'recordings.call_id').where('calls.assignment_id', r.assignment_id).first('recordings.id')).id;
+    };
+    expect(candidates.map((c) => [c.resultId, c.recordingId])).toEqual([
+      [recorded2.resultId, await recordingOf(recorded2.resultId)],
+      [recorded1.resultId, await recordingOf(recorded1.resultId)],
+    ]);
+    const res = await m().agent.get('/calibration/new');
+    expect(res.text).not.toContain(`name="calls" value="${gone.resultId}"`);
   });
 
   it('refuses bad input with a message per field, the choices kept, and stores nothing', async () => {
@@ -159,6 +180,26 @@ describe('blind scoring', () => {
     expect((await (as.t1 as Client).agent.get(`/recordings/${recordingId}/audio`)).status).toBe(404);
   });
 
+  it('fills in the measured ring time with its source (the recording starts at the answer)', async () => {
+    const measured = await (as.t1 as Client).agent.get(task(0));
+    expect(measured.text).toContain('系統量得 6 秒。');
+    expect(measured.text).toContain('實測：從受測單位電話響起到接聽');
+    expect(measured.text).toMatch(/name="a_un.answer" value="6"/);
+    expect(measured.text).toContain('name="ring_reason"');
+    // No events for the second call: nothing measured, the field is empty.
+    const unmeasured = await (as.t1 as Client).agent.get(task(1));
+    expect(unmeasured.text).not.toContain('系統量得');
+    expect(unmeasured.text).toMatch(/name="a_un.answer" value=""/);
+  });
+
+  it('asks why when another figure than the measured one is sent, and stores nothing', async () => {
+    const res = await send(as.t2 as Client, task(0), fullMarksUnitAnswers(version, { 'a_un.answer': '12' }));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#ring_reason"');
+    expect(res.text).toMatch(/name="a_un.answer" value="12"/);
+    expect(Number((await t.testDb.db('calibration_scores').count({ n: '*' }).first())?.n)).toBe(0);
+  });
+
   it('keeps the answers and names the field when one is missing, and stores nothing', async () => {
     const answers = fullMarksUnitAnswers(version, { 'a_un.greeting': 'no' });
     delete (answers as Record<string, string>)['a_un.closing'];
@@ -238,7 +279,13 @@ describe('blind scoring', () => {
     // A participating tester sees the round now, the others anonymised; a tester not in it still does not.
     const mine = await (as.t1 as Client).agent.get(`/calibration/${roundId}`);
     expect(mine.status).toBe(200);
-    expect(mine.text).toContain('測試人員 B');
+    // The letters were drawn when the round was created and kept with it; t2 is shown by its own.
+    const positions = await t.testDb.db('calibration_raters').where({ round_id: roundId }).orderBy('tester_id').select('tester_id', 'label_position');
+    expect(positions.map((r: { label_position: number }) => Number(r.label_position)).sort()).toEqual([1, 2]);
+    const t2Letter = Number(positions.find((r: { tester_id: number }) => r.tester_id === id('t2'))?.label_position) === 1 ? 'A' : 'B';
+    expect(mine.text).toContain(`測試人員 ${t2Letter}`);
+    expect(mine.text).not.toContain(`測試人員 ${t2Letter === 'A' ? 'B' : 'A'}`);
+    expect((await (as.t2 as Client).agent.get(`/calibration/${roundId}`)).text).toContain(`測試人員 ${t2Letter === 'A' ? 'B' : 'A'}`);
     const nameOf = (k: string) => `tester ${(people[k]?.email ?? '').replace(/\D/g, '')}`;
     expect(mine.text).not.toContain(nameOf('t2'));
     expect(page.text).toContain(nameOf('t2'));
@@ -264,6 +311,30 @@ describe('blind scoring', () => {
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/使用問候語<\/th>\s*<td>2<\/td>\s*<td>-1\.50<\/td>\s*<td>1 \/ 0<\/td>/);
     expect((await (as.t1 as Client).agent.get(`/calibration/testers/${id('t1')}`)).status).toBe(403);
+  });
+});
+
+describe('a result revised after its round', () => {
+  it('keeps the reference the round was created with: the figures and the history do not change', async () => {
+    const before = await m().agent.get(`/calibration/${roundId}`);
+    const history = await m().agent.get(`/calibration/testers/${id('t1')}`);
+    const stored = await t.testDb.db('calibration_calls').where({ round_id: roundId }).orderBy('position');
+    const firstRevisions = await t.testDb.db('result_revisions').whereIn('result_id', [recorded1.resultId, recorded2.resultId]).orderBy('result_id').select('id');
+    expect(stored.map((c: { reference_revision_id: number }) => Number(c.reference_revision_id))).toEqual(firstRevisions.map((r: { id: number }) => r.id));
+    // A reviewer revises call 1 afterwards: no greeting, total 94.5.
+    const results = new ResultsRepo(t.testDb.db);
+    const latest = (await results.revisions(recorded1.resultId)).at(-1);
+    if (!latest) throw new Error('no revision');
+    const t1Score = await t.testDb.db('calibration_scores').where({ call_id: callIds[0], tester_id: id('t1') }).first();
+    const answers = { ...latest.answers, 'un.greeting': (JSON.parse(t1Score.answers) as Record<string, unknown>)['un.greeting'] } as typeof latest.answers;
+    await t.testDb.db.transaction((trx) =>
+      results.addRevision(recorded1.resultId, { ...latest, answers, total: 94.5, createdBy: id('manager'), reason: 'reviewed' }, new Date().toISOString(), trx),
+    );
+    const after = await m().agent.get(`/calibration/${roundId}`);
+    expect(after.text).toMatch(/<td>92\.8<\/td>\s*<td>96\.4<\/td>\s*<td>100\.0<\/td>/);
+    expect(after.text).toContain('3 / 4（75.0%）');
+    expect(after.text).toBe(before.text);
+    expect((await m().agent.get(`/calibration/testers/${id('t1')}`)).text).toBe(history.text);
   });
 });
 
@@ -317,5 +388,35 @@ describe('submissions at the same moment', () => {
     const scores = await t.testDb.db('calibration_scores').where({ call_id: call }).orderBy('tester_id');
     expect(scores.map((s: { tester_id: number }) => s.tester_id)).toEqual([id('t1'), id('t2')]);
     expect((await t.testDb.db('calibration_rounds').where({ id: round }).first()).status).toBe('complete');
+  });
+});
+
+describe('a tester’s history and the manager’s reach', () => {
+  it('leaves out rounds with calls of units the manager cannot reach', async () => {
+    const intro = (n: number) => `已結束的 ${n} 個校準回合中`;
+    const before = await m().agent.get(`/calibration/testers/${id('t1')}`);
+    expect(before.text).toContain(intro(3));
+    const greetingRow = /使用問候語<\/th>\s*<td>\d+<\/td>\s*<td>[^<]*<\/td>/.exec(before.text)?.[0];
+    // An administrator's round on a call of the other agency, t1 stricter on the greeting, closed early.
+    const other = await t.testDb.db('units').where({ code: 'B' }).first();
+    const far = await seedRecordedResult(t.testDb.db, { agencyId: other.id, unitId: other.id, testerId: id('scorer'), date: '2026-10-10', ringSeconds: 9 });
+    const admin = as.admin as Client;
+    await admin.post('/lang', { lang: 'zh-TW', next: '/calibration' });
+    const res = await send(admin, '/calibration', { calls: [far.resultId], testers: [id('t1'), id('t2')], due_on: '2099-12-31' });
+    expect(res.status).toBe(303);
+    const round = Number(/\/calibration\/(\d+)$/.exec(res.headers.location ?? '')?.[1]);
+    const call = (await t.testDb.db('calibration_calls').where({ round_id: round }).first()).id;
+    // t1 hears 6 seconds rather than the 9 measured, and says why: the reason is kept with the score.
+    const scored = await send(as.t1 as Client, `/calibration/${round}/calls/${call}`, { ...fullMarksUnitAnswers(version, { 'a_un.greeting': 'no' }), ring_reason: 'rang twice only' });
+    expect(scored.status).toBe(303);
+    const stored = await t.testDb.db('calibration_scores').where({ call_id: call, tester_id: id('t1') }).first();
+    expect(JSON.parse(stored.reasons)).toEqual({ ring_reason: 'rang twice only' });
+    expect((await send(admin, `/calibration/${round}/close`, { confirm: 'yes' })).status).toBe(303);
+    // The administrator reaches both agencies: the round counts; the manager of agency A sees the same as before.
+    expect((await admin.agent.get(`/calibration/testers/${id('t1')}`)).text).toContain(intro(4));
+    const after = await m().agent.get(`/calibration/testers/${id('t1')}`);
+    expect(after.text).toContain(intro(3));
+    expect(greetingRow).toBeDefined();
+    expect(after.text).toContain(greetingRow);
   });
 });

@@ -466,3 +466,49 @@ describe('retention', () => {
     expect(await db()('job_runs').where({ job: 'recording-retention' }).orderBy('period').pluck('period')).toEqual(['2026-12-08', '2026-12-09', '2026-12-10']);
   });
 });
+
+describe('retention in batches', () => {
+  test('works through every due recording batch after batch, and stops when the time budget is spent', async () => {
+    const expired = [];
+    for (let i = 0; i < 5; i += 1) expired.push(await recordedCall(new Date(T0.getTime() - (100 + i) * DAY)));
+    const ids = expired.map((r) => r.recordingId);
+    const deletedCount = async () => Number((await db()('recordings').whereIn('id', ids).whereNotNull('deleted_at').count({ n: '*' }).first())?.n);
+    // A budget of 0: the first batch of 2, then the run stops; the rest waits.
+    expect(await t.services.recordings.runRetention(now, { batchSize: 2, budgetMs: 0 })).toEqual({ deleted: 2, failed: 0 });
+    expect(await deletedCount()).toBe(2);
+    // Time left: batches of 2 until none is due (2, then 1), with a failure not retried within the run.
+    fake.failNext({ status: 500, code: 20500, message: 'Internal Server Error', resource: 'recordings' });
+    expect(await t.services.recordings.runRetention(now, { batchSize: 2 })).toEqual({ deleted: 2, failed: 1 });
+    expect(await deletedCount()).toBe(4);
+  });
+});
+
+describe('the recordings page', () => {
+  test('lists the recordings in the manager’s reach even when more than 100 newer ones are elsewhere', async () => {
+    const mine = await recordedCall(now);
+    // 101 newer recordings of a call to another agency.
+    const stamp = now.toISOString();
+    const [plan] = await db()('plans')
+      .insert({ scope_unit_id: otherAgency.id, month: TODAY.slice(0, 7), status: 'published', seed: 's', warnings: '[]', created_at: stamp, published_at: stamp })
+      .returning<{ id: number }[]>('id');
+    const [assignment] = await db()('assignments')
+      .insert({ plan_id: plan?.id, unit_id: otherAgency.id, part: 'unit', tester_id: testerA.id, date: TODAY, window_start: '10:00', window_end: '11:00', reason_key: 'plan.reason.never', reason_params: '{}', created_at: stamp, updated_at: stamp })
+      .returning<{ id: number }[]>('id');
+    const [call] = await db()('calls').where({ id: mine.callId }).select('*');
+    const fields = Object.fromEntries(Object.entries(call as Record<string, unknown>).filter(([k]) => !['id', 'call_sid', 'unit_call_sid'].includes(k)));
+    const [far] = await db()('calls').insert({ ...fields, assignment_id: assignment?.id }).returning<{ id: number }[]>('id');
+    const farSids = Array.from({ length: 101 }, () => sid('RE'));
+    await db()('recordings').insert(
+      farSids.map((s) => ({ call_id: far?.id, recording_sid: s, status: 'completed', duration_seconds: 60, channels: 2, available_at: stamp, created_at: stamp, updated_at: stamp, delete_attempts: 0 })),
+    );
+    const farIds: number[] = (await db()('recordings').whereIn('recording_sid', farSids).orderBy('id').select('id')).map((r: { id: number }) => r.id);
+    const src = (id: number | undefined) => `src="/recordings/${id}/audio"`;
+    const page = (await manager.agent.get('/recordings')).text;
+    expect(page).toContain(src(mine.recordingId));
+    expect(page).not.toContain(src(farIds[100]));
+    const farPage = (await farManager.agent.get('/recordings')).text;
+    expect(farPage).toContain(src(farIds[100]));
+    expect(farPage).not.toContain(src(farIds[0]));
+    expect(farPage).not.toContain(src(mine.recordingId));
+  });
+});

@@ -7,16 +7,30 @@ import type { Db } from '../../server/platform/db';
 import { ResultsRepo } from '../../server/courtesy/results-repo';
 import { CallsRepo } from '../../server/telephony/calls-repo';
 import { RecordingsRepo } from '../../server/telephony/recordings-repo';
+import { callEventFromParams } from '../../server/telephony/ring-time';
+import { callLeg, callStatusParams, type CallLeg } from './fake-twilio';
 import { fullMarksUnitAnswers } from './score-answers';
+
+/** The unit leg's callbacks of an answered call: initiated, ringing, answered after ringSeconds, completed. */
+function answeredLeg(leg: CallLeg, start: Date, ringSeconds: number, talkSeconds: number): Record<string, string>[] {
+  const plus = (s: number) => new Date(start.getTime() + s * 1000);
+  return [
+    callStatusParams(leg, 'initiated', 0, start),
+    callStatusParams(leg, 'ringing', 1, plus(1)),
+    callStatusParams(leg, 'in-progress', 2, plus(1 + ringSeconds)),
+    callStatusParams(leg, 'completed', 3, plus(1 + ringSeconds + talkSeconds), { CallDuration: String(talkSeconds) }),
+  ];
+}
 
 /**
  * A scored phone test of a unit as the scoring form leaves it (a result whose first revision holds the
  * answers of `form`, full marks by default), on an assignment of a published plan, with a call through
- * the bridge and, unless `recorded` is false, a completed recording of it.
+ * the bridge and, unless `recorded` is false, a completed recording of it; with `ringSeconds`, the unit leg's
+ * status callbacks of an answer after that many seconds of ringing.
  */
 export async function seedRecordedResult(
   db: Db,
-  o: { agencyId: number; unitId: number; testerId: number; date: string; recorded?: boolean; overrides?: Record<string, string> },
+  o: { agencyId: number; unitId: number; testerId: number; date: string; recorded?: boolean; overrides?: Record<string, string>; ringSeconds?: number },
 ): Promise<{ resultId: number; assignmentId: number; recordingId: number | null; total: number }> {
   const now = new Date().toISOString();
   const sheet = loadScoresheets(path.resolve(__dirname, '../../surveys/scoresheets')).find((v) => v.sheet.key === 'standard');
@@ -45,7 +59,16 @@ export async function seedRecordedResult(
       now,
       trx,
     );
-    const callId = await new CallsRepo(trx).insert({ assignmentId, testerId: o.testerId, answeredByMenu: false }, now, trx);
+    const calls = new CallsRepo(trx);
+    const callId = await calls.insert({ assignmentId, testerId: o.testerId, answeredByMenu: false }, now, trx);
+    if (o.ringSeconds !== undefined) {
+      // The unit leg's status callbacks, as Twilio sends them: it rang for ringSeconds, then was answered.
+      for (const params of answeredLeg(callLeg(), new Date(`${o.date}T01:40:00Z`), o.ringSeconds, 95)) {
+        const event = callEventFromParams(params);
+        if (!event) throw new Error('seed event does not parse');
+        await calls.addEvent(callId, 'unit', event, params, now, trx);
+      }
+    }
     let recordingId: number | null = null;
     if (o.recorded !== false) {
       const sid = `RE${crypto.randomBytes(16).toString('hex')}`;
