@@ -247,7 +247,7 @@ describeBrowser('a phone test called through the Twilio bridge (Chromium)', () =
       await expectAccessible(p);
       const before = fake.messages.length;
       expect(await navigation(p, () => p.getByRole('button', { name: '寄出測試簡訊' }).click())).toBe(200);
-      expect(await text(p, '.notice')).toBe('測試簡訊已交給 Twilio 寄到 0912 000 111（狀態：queued，1 則）。');
+      expect(await text(p, '.notice')).toBe('測試簡訊已寄往 0912 000 111（1 則）。送達狀態見「寄測試簡訊給我」下方。');
       expect(fake.messages).toHaveLength(before + 1);
       expect(fake.messages.at(-1)?.params.Body).toBe(`【${AGENCY.nameZh}】這是電話禮貌測試系統的測試簡訊，收到即表示簡訊設定正確。`);
       await expectAccessible(p);
