@@ -72,6 +72,33 @@ function measure(mode: 'export' | 'naive', dataDir: string, agencyId: number): P
   });
 }
 
+/** The machine's load average over 1, 5 and 15 minutes: timings on a shared machine mean little without it. */
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+}
+
+interface Figure {
+  what: string;
+  report: WorkerReport | { error: string };
+  load: string;
+}
+
+/** The figures side by side: one line per run. */
+function summary(figures: Figure[]): string[] {
+  const head = `  ${'run'.padEnd(26)}${'time'.padStart(8)}${'CPU'.padStart(8)}${'peak RSS'.padStart(10)}${'peak heap'.padStart(11)}   load average (1, 5, 15 min) after`;
+  return [
+    head,
+    ...figures.map(({ what, report, load }) =>
+      'error' in report
+        ? `  ${what.padEnd(26)}failed: ${report.error}`
+        : `  ${what.padEnd(26)}${`${(report.ms / 1000).toFixed(1)} s`.padStart(8)}${`${(report.cpuMs / 1000).toFixed(1)} s`.padStart(8)}${`${report.peakRssMb} MB`.padStart(10)}${`${report.peakHeapMb} MB`.padStart(11)}   ${load}`,
+    ),
+  ];
+}
+
 export async function benchExport(print: (line: string) => void): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'courtesy-bench-export-'));
   const db = openDb({ dataDir });
@@ -95,6 +122,8 @@ export async function benchExport(print: (line: string) => void): Promise<void> 
     const versionId = await new SurveysRepo(db).ensureVersion(citizen, now);
 
     print(`export: a year of citizen responses to CSV (${UNITS} units, 14 answers each), GET /exports/download's code into a counting sink, each run in its own process`);
+    print(`  load average (1, 5, 15 min) at the start: ${loadAverage()} (${os.cpus().length} CPUs)`);
+    const figures: Figure[] = [];
     let total = 0;
     const peaks: { n: number; rss: number; heap: number; ms: number }[] = [];
     for (const target of [100_000, 1_000_000]) {
@@ -103,9 +132,11 @@ export async function benchExport(print: (line: string) => void): Promise<void> 
       total = target;
       await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
       const seeded = (performance.now() - seedStart) / 1000;
-      const real = await measure('export', dataDir, agency.id);
-      const naive = target === 100_000 ? await measure('naive', dataDir, agency.id) : null;
       const n = target.toLocaleString('en').padStart(9);
+      const real = await measure('export', dataDir, agency.id);
+      figures.push({ what: `${n} export`, report: real, load: loadAverage() });
+      const naive = target === 100_000 ? await measure('naive', dataDir, agency.id) : null;
+      if (naive) figures.push({ what: `${n} baseline (naive)`, report: naive, load: loadAverage() });
       if ('error' in real) {
         print(`  ${n} responses: the export FAILED: ${real.error}`);
         continue;
@@ -124,6 +155,7 @@ export async function benchExport(print: (line: string) => void): Promise<void> 
         );
       }
     }
+    for (const line of summary(figures)) print(line);
     const [small, large] = peaks;
     if (small && large) {
       const growth = large.rss / small.rss;

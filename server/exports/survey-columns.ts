@@ -73,6 +73,11 @@ export function valueCell(value: string): Cell {
 
 /** An integer written as digits becomes a number ("5" → 5); anything else ("na") stays text. */
 function integerOr(text: string): Cell {
+  // Most answers are one digit (a scale point): read without a conversion to and from a number.
+  if (text.length === 1) {
+    const digit = text.charCodeAt(0) - 48;
+    if (digit >= 0 && digit <= 9) return digit;
+  }
   const n = Number(text);
   return Number.isSafeInteger(n) && String(n) === text ? n : text;
 }
