@@ -258,7 +258,10 @@ describe('survey responses', () => {
       fs.writeFileSync(path.join(dir, 'export.ods'), (await binary(download(manager, { ...q, format: 'ods' }))).body as Buffer);
       execFileSync(office, ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, path.join(dir, 'export.ods')], { stdio: 'ignore', timeout: 120_000 });
       const converted = parse(fs.readFileSync(path.join(dir, 'export.csv'), 'utf8'), { bom: true }) as string[][];
-      expect(converted).toEqual(csv.map((row) => row.map((cell) => (cell.startsWith("'=") ? cell.slice(1) : cell))));
+      // Two known differences: the CSV guards formula-like text with a quote, and Calc keeps no tab
+      // inside a cell (it drops the <text:tab/> that ODF writes for one; the independent reader sees it).
+      const expected = csv.map((row) => row.map((cell) => (cell.startsWith("'=") ? cell.slice(1) : cell).replace(/\t/g, '')));
+      expect(converted).toEqual(expected);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
