@@ -108,7 +108,7 @@ export function invitationRoutes(petitions: PetitionsService, surveys: SurveysSe
       if (!form.ok) return pinPage(req, res, lang, form.errors, req.body, 422);
       // Checked before a PIN is tried: a wrong PIN counts against the case.
       if (!tokenOk(req)) return message(req, res, lang, 'csrf');
-      const found = await petitions.byPin(form.data.case_number, form.data.pin);
+      const found = await petitions.byPin(form.data.case_number, form.data.pin, req.ip ?? '');
       if (found.kind === 'ok') return res.redirect(303, `/i/${found.token}${langQuery(lang)}`);
       if (found.kind === 'wrong') return pinPage(req, res, lang, [{ field: 'pin', key: 'invite.error.wrong' }], req.body, 422);
       await message(req, res, lang, found.kind);

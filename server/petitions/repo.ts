@@ -215,9 +215,19 @@ export class PetitionsRepo {
     return rows.map(toInvitation);
   }
 
-  /** A wrong PIN for the case, counted in the database so that every instance sees it. */
-  async countPinFailure(id: number): Promise<void> {
-    await this.db('invitations').where({ id }).increment('pin_failures', 1);
+  /**
+   * Claims one PIN try for the case, counted in the database so that every
+   * instance sees it: true only if the case had fewer than `max` tries
+   * counted, in one conditional update (parallel tries cannot all read 0).
+   */
+  async claimPinTry(id: number, max: number): Promise<boolean> {
+    const changed = await this.db('invitations').where({ id }).andWhere('pin_failures', '<', max).increment('pin_failures', 1);
+    return Number(changed) === 1;
+  }
+
+  /** A try that turned out right is not a failure: given back. */
+  async returnPinTry(id: number): Promise<void> {
+    await this.db('invitations').where({ id }).andWhere('pin_failures', '>', 0).decrement('pin_failures', 1);
   }
 
   /**

@@ -229,6 +229,48 @@ describe('case number + PIN (no script needed)', () => {
   });
 });
 
+describe('PIN guessing', () => {
+  test('ten wrong PINs at once: exactly five are tried, the rest refused, and the case is locked even for the right PIN', async () => {
+    await register(['115D0003,A-1,2026-12-01,']);
+    const inv = await invitationOf('115D0003');
+    const agent = request.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/i')).text);
+    const wrongPin = inv.pin === '000000' ? '000001' : '000000';
+    const results = await Promise.all(Array.from({ length: 10 }, () => agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0003', pin: wrongPin })));
+    expect(results.map((r) => r.status).sort()).toEqual([422, 422, 422, 422, 422, 429, 429, 429, 429, 429]);
+    expect(Number((await invitationOf('115D0003')).pin_failures)).toBe(5);
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0003', pin: inv.pin })).status).toBe(429);
+  });
+
+  test('a right PIN does not count as a failure', async () => {
+    await register(['115D0004,A-1,2026-12-01,']);
+    const inv = await invitationOf('115D0004');
+    const agent = request.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/i')).text);
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0004', pin: inv.pin })).status).toBe(303);
+    expect(Number((await invitationOf('115D0004')).pin_failures)).toBe(0);
+  });
+
+  test('one address may try only PIN_SOURCE_LIMIT PINs in ten minutes, whatever the cases', async () => {
+    now = new Date(now.getTime() + 11 * 60_000); // a fresh window for this address
+    const lines = Array.from({ length: 7 }, (_, i) => `115D01${String(i).padStart(2, '0')},A-1,2026-12-01,`);
+    await register(lines);
+    const agent = request.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/i')).text);
+    // 30 tries (PIN_SOURCE_LIMIT), spread over 7 cases so that no case reaches its own 5: all merely wrong.
+    for (let i = 0; i < 30; i++) {
+      const caseNumber = `115D01${String(i % 7).padStart(2, '0')}`;
+      const { pin } = await invitationOf(caseNumber);
+      const res = await agent.post('/i').type('form').send({ _csrf: csrf, case_number: caseNumber, pin: pin === '000000' ? '000001' : '000000' });
+      expect(res.status).toBe(422);
+    }
+    const { pin } = await invitationOf('115D0106');
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0106', pin })).status).toBe(429);
+    now = new Date(now.getTime() + 11 * 60_000);
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0106', pin })).status).toBe(303);
+  });
+});
+
 describe('reminder, expiry and erasure', () => {
   test('one reminder a week on to those who have not answered; then expiry erases the number, token and PIN everywhere', async () => {
     now = new Date('2026-12-08T02:00:00Z');
