@@ -8,6 +8,7 @@ import type { SurveysService } from '../surveys/service';
 import type { Answers } from '../surveys/submission';
 import { publicUrl, type TelephonyClient } from '../telephony/client';
 import { isQuietTime } from '../telephony/sms-rules';
+import { maskDigitRuns } from '../telephony/sms-status';
 import { gatherTwiml, sayAllAndHangupTwiml, type Spoken } from '../telephony/twiml';
 import { ENGLISH_KEY, finished, keypadQuestions, languageOf, pressKey, type KeypadQuestion, type KeypadState } from './keypad';
 import type { KeypadSession, PetitionsRepo } from './repo';
@@ -198,12 +199,23 @@ export class KeypadService {
         timeoutSeconds: 30,
       });
     } catch (err) {
-      this.logger.warn({ err, invitationId: inv.id }, 'the keypad call could not be started');
+      // Twilio's 4xx texts quote the number called: only the code, the status and a masked message are logged.
+      this.logger.warn({ invitationId: inv.id, ...twilioFailure(err) }, 'the keypad call could not be started');
       return { ok: false, key: 'petition.call.failed' };
     }
     await this.repo.setCallStatus(inv.id, 'queued', false);
     return { ok: true };
   }
+}
+
+/** What may be logged of a failed Twilio request: its error code, HTTP status or network code, and its message with digit runs masked. */
+function twilioFailure(err: unknown): { errorCode?: number | string; httpStatus?: number; message: string } {
+  const o = typeof err === 'object' && err !== null ? (err as { code?: unknown; status?: unknown }) : {};
+  return {
+    errorCode: typeof o.code === 'number' || typeof o.code === 'string' ? o.code : undefined,
+    httpStatus: typeof o.status === 'number' ? o.status : undefined,
+    message: maskDigitRuns(err instanceof Error ? err.message : String(err)),
+  };
 }
 
 function taiwanMonth(at: Date): string {

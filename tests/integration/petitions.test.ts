@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import request from 'supertest';
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, csrfFrom, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
@@ -23,6 +25,16 @@ let agency: Unit;
 let section: Unit;
 let manager: Client;
 let managerEmail: string;
+const logLines: string[] = [];
+const logger = pino(
+  { level: 'info' },
+  new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  }),
+);
 
 const db = () => t.testDb.db;
 const invitationOf = async (caseNumber: string) =>
@@ -55,7 +67,7 @@ const actionOf = (twiml: string) => (/<Gather [^>]*action="([^"]+)"/.exec(twiml)
 
 beforeAll(async () => {
   fake = await FakeTwilio.start();
-  t = await createTestApp(TWILIO_ENV, () => now, undefined, { twilioHttpClient: fake.httpClient });
+  t = await createTestApp(TWILIO_ENV, () => now, logger, { twilioHttpClient: fake.httpClient });
   agency = await seedUnit(t, { parentId: null, code: 'A', nameZh: '甲機關' });
   section = await seedUnit(t, { parentId: agency.id, code: 'A-1', nameZh: '戶政課' });
   managerEmail = (await seedUser(t, 'manager', agency.id)).email;
@@ -375,6 +387,20 @@ describe('phone keypad survey', () => {
     expect((await play(hook('/twilio/keypad/status', keypadCallParams(callSid, null, 'completed')))).status).toBe(204);
     expect(await countOf('responses')).toBe(before);
     expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
+  });
+
+  test('a call Twilio refuses is logged with its code and status, never the number called', async () => {
+    await register(['115F0002,A-1,2026-12-01,02-2345-6790']);
+    const inv = await invitationOf('115F0002');
+    fake.failNext({ status: 400, code: 21215, message: 'Account not authorized to call +886223456790. Perhaps you need to enable some international permissions', resource: 'calls' });
+    logLines.length = 0;
+    const res = await manager.post(`/petitions/${inv.id}/call`);
+    expect(res.status).toBe(303);
+    const log = logLines.join('');
+    expect(log).toContain('the keypad call could not be started');
+    expect(log).toContain('"errorCode":21215');
+    expect(log).toContain('"httpStatus":400');
+    expect(log).not.toMatch(/223456790|2345-6790/);
   });
 
   test('an outbound call to a landline petitioner; a hang-up keeps what was answered (the case survey allows it) and uses the invitation up', async () => {
