@@ -252,6 +252,17 @@ export class PetitionsRepo {
       .update({ status: 'expired', phone_e164: null, token: null, pin: null, erased_at: now });
   }
 
+  /**
+   * Takes the right to send the reminder: only while the invitation is still
+   * pending, unexpired and unreminded. A conditional update, so that on
+   * PostgreSQL an answer at the same moment waits for the reminder's
+   * transaction (and then erases its copy too), or the reminder is skipped.
+   */
+  async claimReminder(id: number, now: string, trx: Db): Promise<boolean> {
+    const changed = await trx('invitations').where({ id, status: 'pending', reminder_sms_id: null }).andWhere('expires_at', '>', now).update({ reminded_at: now });
+    return changed === 1;
+  }
+
   async setSms(id: number, which: 'first' | 'reminder', smsId: number, now: string, trx: Db): Promise<void> {
     await trx('invitations').where({ id }).update(which === 'first' ? { sms_id: smsId } : { reminder_sms_id: smsId, reminded_at: now });
   }

@@ -243,8 +243,14 @@ export class PetitionsService {
       // Only where the first SMS could go out: a skipped one (a landline) would be skipped again.
       const first = inv.smsId === null ? undefined : statuses.get(inv.smsId);
       if (!phoneE164 || !token || !pin || first === undefined || first === 'skipped') continue;
-      await this.db.transaction((trx) => this.queueSms({ id: inv.id, unitId: inv.unitId, to: phoneE164, caseNumber: inv.caseNumber, token, pin }, true, trx));
-      sent += 1;
+      // The list may be stale: the invitation may have been answered (and its messages erased) since.
+      // Claimed in the transaction with a conditional update, so no reminder follows an answer.
+      const queued = await this.db.transaction(async (trx) => {
+        if (!(await this.repo.claimReminder(inv.id, now.toISOString(), trx))) return false;
+        await this.queueSms({ id: inv.id, unitId: inv.unitId, to: phoneE164, caseNumber: inv.caseNumber, token, pin }, true, trx);
+        return true;
+      });
+      if (queued) sent += 1;
     }
     return sent;
   }

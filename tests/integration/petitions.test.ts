@@ -316,6 +316,31 @@ describe('reminder, expiry and erasure', () => {
     expect(await db()('invitations').whereNotNull('phone_e164').count({ n: '*' }).first().then((r) => Number(r?.n))).toBe(0);
     now = new Date('2026-12-07T02:00:00Z');
   });
+
+  test('an invitation answered (and its messages erased) after the reminder list was read gets no reminder', async () => {
+    now = new Date('2026-12-20T02:00:00Z');
+    await register(['115E0002,A-1,2026-12-18,0987-654-322']);
+    const inv = await invitationOf('115E0002');
+    expect(await t.services.smsOutbox.dispatchDue(now)).toEqual({ sent: 1, retried: 0, failed: 0 });
+    now = new Date(now.getTime() + 7 * DAY + 60_000);
+    const outbox = t.services.smsOutbox;
+    const statuses = outbox.statuses.bind(outbox);
+    // Between reading the due list and queueing: the petitioner answers and the erase job runs.
+    const spy = jest.spyOn(outbox, 'statuses').mockImplementationOnce(async (ids) => {
+      const { agent, csrf } = await openLink(inv.token);
+      expect((await agent.post('/i/answer').type('form').send({ _csrf: csrf, token: inv.token, ...answers })).status).toBe(303);
+      await t.services.petitions.expireAndErase(now);
+      return statuses(ids);
+    });
+    try {
+      expect(await t.services.petitions.remind(now)).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await invitationOf('115E0002')).toMatchObject({ status: 'answered', reminder_sms_id: null });
+    expect(await countOf('sms_messages', { reference: `invitation:${inv.id}:reminder` })).toBe(0);
+    now = new Date('2026-12-07T02:00:00Z');
+  });
 });
 
 describe('phone keypad survey', () => {
