@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, csrfFrom, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
@@ -175,9 +176,20 @@ describe('a case from CSV to its one answer', () => {
   });
 
   test('the answered invitation\'s SMS loses its number and text in the outbox; the response rate counts it', async () => {
-    expect(await t.services.petitions.expireAndErase(now)).toEqual({ expired: 0, erased: 1 });
-    const message = await db()('sms_messages').where({ id: (await invitationOf('115A0001')).sms_id }).first();
-    expect(message).toMatchObject({ to_phone: null, body: '' });
+    const smsId = (await invitationOf('115A0001')).sms_id;
+    const before = await db()('sms_messages').where({ id: smsId }).first();
+    expect(before.reference).toBe(`invitation:${(await invitationOf('115A0001')).id}:first`);
+    expect(await t.services.petitions.expireAndErase(new Date(now.getTime() + 5 * 60_000))).toEqual({ expired: 0, erased: 1 });
+    const message = await db()('sms_messages').where({ id: smsId }).first();
+    // Nothing left that ties the erasure (moments after the answer) to the invitation, nor its time.
+    expect(message).toMatchObject({ to_phone: null, body: '', reference: null, dedupe_key: null });
+    expect(String(message.updated_at)).toBe(String(before.updated_at));
+    // The responses export gives only the month of invitation answers: a day could be matched to a case.
+    const csv = await manager.agent.get(`/exports/download?${new URLSearchParams({ dataset: 'responses', format: 'csv', survey: 'case', scope: String(agency.id), period: '2026-12' }).toString()}`);
+    expect(csv.status).toBe(200);
+    const rows = parse(csv.text, { bom: true }) as string[][];
+    expect(rows.length).toBe(2);
+    expect(rows[1]?.slice(1, 4)).toEqual(['2026-12', '', '']);
     // Three invited in December; one delivered (the SMS), and it was answered: 1/1.
     expect(await t.services.petitions.responseRates([section.id], ['2026-12'])).toEqual([
       { surveyKey: 'case', unitId: section.id, month: '2026-12', invited: 3, delivered: 1, answered: 1, answeredDelivered: 1, rate: 1 },
