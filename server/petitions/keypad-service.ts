@@ -17,6 +17,9 @@ import type { PetitionsService } from './service';
 type Form = Readonly<Record<string, unknown>>;
 const text = (params: Form, key: string): string => (typeof params[key] === 'string' ? (params[key] as string) : '');
 
+/** A keypad session with no step for this long is over (its status callback was lost): no call waits that long for a key. */
+export const KEYPAD_IDLE_MS = 30 * 60_000;
+
 /** Twilio's call statuses that mean the call is over. */
 const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
@@ -179,6 +182,26 @@ export class KeypadService {
     if (!channel) return;
     const partial = this.surveys.survey(channel.surveyKey).survey.allowPartial;
     await this.finish(session, channel, partial ? session.answers : {});
+  }
+
+  /**
+   * The job: sessions with no step for KEYPAD_IDLE_MS, whose call's status
+   * callback never came, are ended as a hang-up would end them: what was
+   * answered is stored if the survey allows partial answers, else nothing,
+   * and the session (answers, call SID, invitation) is deleted either way.
+   */
+  async finishIdle(now: Date): Promise<number> {
+    const idle = await this.repo.idleSessions(new Date(now.getTime() - KEYPAD_IDLE_MS).toISOString());
+    for (const session of idle) {
+      const channel = await this.surveys.channelById(session.channelId);
+      if (!channel) {
+        await this.repo.closeSession(session.id);
+        continue;
+      }
+      const partial = this.surveys.survey(channel.surveyKey).survey.allowPartial;
+      await this.finish(session, channel, partial ? session.answers : {});
+    }
+    return idle.length;
   }
 
   /** Calls a petitioner (a landline, where no SMS can go) to take the survey by keypad. */

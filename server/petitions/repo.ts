@@ -364,6 +364,12 @@ export class PetitionsRepo {
     return changed === 1;
   }
 
+  /** Active sessions with no step since `before` (their call's status callback was lost), oldest first. */
+  async idleSessions(before: string, limit = 500): Promise<KeypadSession[]> {
+    const rows = (await this.db('keypad_sessions').where({ status: 'active' }).andWhere('updated_at', '<', before).orderBy('id').limit(limit)) as Parameters<PetitionsRepo['toSession']>[0][];
+    return rows.map((r) => this.toSession(r));
+  }
+
   /**
    * Ends an active session by deleting it (its answers, its call SID, its
    * invitation and the time it ended would tie a response to a caller); false

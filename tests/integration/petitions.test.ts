@@ -475,6 +475,38 @@ describe('phone keypad survey', () => {
     expect((await request(t.app).get(`/i/${inv.token}`)).status).toBe(410);
   });
 
+  test('sessions whose status callback never came are ended after 30 idle minutes, as a hang-up would end them', async () => {
+    const start = now;
+    await register(['115F0003,A-1,2026-12-01,02-2345-6791']);
+    const inv = await invitationOf('115F0003');
+    expect((await manager.post(`/petitions/${inv.id}/call`)).status).toBe(303);
+    const caseSid = fake.calls.at(-1)?.sid as string;
+    const greeting = await press(`/twilio/keypad/invitations/${inv.id}/outgoing`, caseSid, null);
+    const q1 = await press(actionOf(greeting), caseSid, '');
+    await press(actionOf(q1), caseSid, '4');
+    const citizenSid = sid('CA');
+    const citizenQ1 = await press(actionOf(await press(`/twilio/keypad/${code}/incoming`, citizenSid, null)), citizenSid, '');
+    await press(actionOf(citizenQ1), citizenSid, '5');
+    const before = await countOf('responses');
+    try {
+      now = new Date(start.getTime() + 29 * 60_000);
+      await t.services.keypad.finishIdle(now);
+      expect(await countOf('keypad_sessions', { call_sid: caseSid })).toBe(1);
+      expect(await countOf('keypad_sessions', { call_sid: citizenSid })).toBe(1);
+      now = new Date(start.getTime() + 31 * 60_000);
+      await t.services.keypad.finishIdle(now);
+      // The case survey allows partial answers: its one answer is stored and the invitation used up. The citizen one does not: nothing.
+      expect(await countOf('responses')).toBe(before + 1);
+      const response = await db()('responses').orderBy('id', 'desc').first();
+      expect((await db()('response_answers').where({ response_id: response.id })).map((a: { question_key: string; value: string }) => [a.question_key, a.value])).toEqual([['case.timeliness', '4']]);
+      expect(await invitationOf('115F0003')).toMatchObject({ status: 'answered', phone_e164: null });
+      expect(await countOf('keypad_sessions', { call_sid: caseSid })).toBe(0);
+      expect(await countOf('keypad_sessions', { call_sid: citizenSid })).toBe(0);
+    } finally {
+      now = start;
+    }
+  });
+
   test('forged webhooks are refused with 403 and change nothing', async () => {
     const before = { responses: await countOf('responses'), sessions: await countOf('keypad_sessions') };
     const callSid = sid('CA');
