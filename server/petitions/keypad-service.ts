@@ -144,7 +144,7 @@ export class KeypadService {
       await this.repo.saveStep(session.id, { lang, ...state }, this.clock().toISOString());
       return this.question(session, questions, state, lang, false);
     }
-    await this.finish(session, channel, state.answers);
+    await this.finish(session, channel, state.answers, text(params, 'From'));
     return sayAllAndHangupTwiml([{ text: translator(lang)('keypad.thanks'), language: voice(lang) }]);
   }
 
@@ -153,7 +153,7 @@ export class KeypadService {
    * session is claimed (only one request can end it), and for an invitation
    * the invitation is used up too. No answers: nothing stored.
    */
-  private async finish(session: KeypadSession, channel: Channel, digits: Record<string, string>): Promise<void> {
+  private async finish(session: KeypadSession, channel: Channel, digits: Record<string, string>, caller: string | null): Promise<void> {
     const answers: Answers = new Map(Object.entries(digits).map(([key, value]) => [key, { value, text: null }]));
     if (answers.size === 0) {
       await this.repo.closeSession(session.id);
@@ -163,7 +163,8 @@ export class KeypadService {
       if (!(await this.repo.closeSession(session.id, trx))) return false;
       return session.invitationId === null ? true : this.repo.spend(session.invitationId, at, taiwanMonth(at), trx);
     };
-    const outcome = await this.surveys.storeKeypadAnswers(channel, answers, claim);
+    // An invitation's call is its own limit (one answer); an inbound caller counts by number (SOURCE_LIMIT, bursts flagged).
+    const outcome = await this.surveys.storeKeypadAnswers(channel, answers, session.invitationId === null ? caller || null : null, claim);
     if (outcome.kind !== 'stored') await this.repo.closeSession(session.id);
   }
 
@@ -181,7 +182,7 @@ export class KeypadService {
     const channel = await this.surveys.channelById(session.channelId);
     if (!channel) return;
     const partial = this.surveys.survey(channel.surveyKey).survey.allowPartial;
-    await this.finish(session, channel, partial ? session.answers : {});
+    await this.finish(session, channel, partial ? session.answers : {}, text(params, 'From'));
   }
 
   /**
@@ -199,7 +200,8 @@ export class KeypadService {
         continue;
       }
       const partial = this.surveys.survey(channel.surveyKey).survey.allowPartial;
-      await this.finish(session, channel, partial ? session.answers : {});
+      // No webhook, so no caller number: counted by no source.
+      await this.finish(session, channel, partial ? session.answers : {}, null);
     }
     return idle.length;
   }

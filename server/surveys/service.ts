@@ -185,26 +185,36 @@ export class SurveysService {
 
   /**
    * Stores answers given by phone keypad (already checked against the scale),
-   * like a web answer: same tables, aggregates in the same transaction, and
-   * nothing about the caller. With `spend`, only if the invitation is still open.
+   * like a web answer: same tables, aggregates in the same transaction. With
+   * `spend`, only if it still may be (an open invitation, an unended call).
+   * The caller's number (Twilio's From), when known, counts like a web
+   * answer's address: hashed with the day's salt, SOURCE_LIMIT in ten minutes,
+   * a burst flagged, and the hash kept only with the response.
    */
-  async storeKeypadAnswers(channel: Channel, answers: Answers, spend?: Spend): Promise<SubmitOutcome> {
+  async storeKeypadAnswers(channel: Channel, answers: Answers, caller: string | null, spend?: Spend): Promise<SubmitOutcome> {
     const now = this.clock();
     const v = this.survey(channel.surveyKey);
+    const source = caller ? this.sourceHash(`tel:${caller}`, now) : null;
+    let flag: NewResponse['flag'] = null;
+    if (source !== null) {
+      const recent = this.recentFrom(source, now.getTime());
+      if (recent >= SOURCE_LIMIT) return { kind: 'tooMany', retryAfterSeconds: SOURCE_WINDOW_MS / 1000 };
+      if (recent + 1 >= BURST_AT) flag = 'burst';
+    }
     const response: NewResponse = {
       surveyVersionId: await this.versionId(v),
       channelId: channel.id,
       unitId: channel.unitId,
       month: taiwanDateTime(now).date.slice(0, 7),
       submittedAt: now.toISOString(),
-      sourceHash: null,
-      flag: null,
+      sourceHash: source,
+      flag,
     };
     const stored = await this.db.transaction(async (trx) => {
       if (spend && !(await spend(trx, now))) return null;
       return (await this.repo.insertResponses([{ response, survey: v.survey, answers }], trx))[0] ?? null;
     });
-    return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: false };
+    return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: flag !== null };
   }
 
   /** The channel of a survey's answers at a unit in a mode (invitations; phone answers to them), made on first use. */

@@ -399,6 +399,30 @@ describe('phone keypad survey', () => {
     expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
   });
 
+  test('an inbound caller counts by number like a web address: hashed with the response only, bursts flagged, SOURCE_LIMIT in ten minutes', async () => {
+    const caller = '+886912000111';
+    const callSid = sid('CA');
+    const call = (digits: string | null) => play(hook(twimlPath, keypadCallParams(callSid, digits, 'in-progress', { from: caller })));
+    let twimlPath = `/twilio/keypad/${code}/incoming`;
+    let twiml = (await call(null)).text;
+    for (const k of ['', '5', '5', '5', '5', '5', '5', '5', '5', '5', '5']) {
+      twimlPath = actionOf(twiml);
+      twiml = (await call(k)).text;
+    }
+    expect(twiml).toContain('<Hangup/>');
+    const response = await db()('responses').orderBy('id', 'desc').first();
+    expect(response.source_hash).toBe(t.services.surveys.sourceHash(`tel:${caller}`, now));
+    expect(response.flag).toBeNull();
+    expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
+    // Further answers from that number (the service the calls end in): the 5th in ten minutes on is flagged, the 31st refused.
+    const channel = await t.services.surveys.channelByCode(code);
+    const outcomes = [];
+    for (let i = 2; i <= 31; i++) outcomes.push(await t.services.surveys.storeKeypadAnswers(channel as NonNullable<typeof channel>, new Map([['overall', { value: '4', text: null }]]), caller));
+    expect(outcomes.slice(0, 3).map((o) => o.kind === 'stored' && o.flagged)).toEqual([false, false, false]);
+    expect(outcomes.slice(3, 29).every((o) => o.kind === 'stored' && o.flagged)).toBe(true);
+    expect(outcomes[29]).toEqual({ kind: 'tooMany', retryAfterSeconds: 600 });
+  });
+
   test('the channels page gives the keypad channel\'s voice and status URLs, and lists the invitation channel', async () => {
     const page = await manager.agent.get('/channels');
     expect(page.status).toBe(200);
