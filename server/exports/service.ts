@@ -9,7 +9,7 @@ import type { Unit, UnitsRepo } from '../org/units-repo';
 import { ForbiddenError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
 import type { Lang, Translate } from '../platform/i18n';
-import { formatRocDate, formatRocMonth, rocYear, taiwanDateTime } from '../platform/roc-date';
+import { formatRocDate, formatRocMonth, rocYear, taiwanDateTime, taiwanMonth } from '../platform/roc-date';
 import type { DashboardRepo } from '../reports/dashboard-repo';
 import { STAFF_MIN } from '../reports/dashboard-service';
 import { firstMonth, lastMonth, monthsOf, parsePeriod, periodKey, recentPeriods, type Period } from '../reports/period';
@@ -65,7 +65,7 @@ export class ExportService {
 
   async form(user: CurrentUser): Promise<ExportForm> {
     const reach = this.reach(user);
-    const nowMonth = taiwanDateTime(this.clock()).date.slice(0, 7);
+    const nowMonth = taiwanMonth(this.clock());
     return { datasets: datasetsFor(user), surveys: [...this.surveys], scopes: await this.units.listInReach(reach), allowAll: reach === '/', periods: recentPeriods(nowMonth, 3) };
   }
 

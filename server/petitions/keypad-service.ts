@@ -3,6 +3,7 @@ import type { CurrentUser } from '../auth/current-user';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
 import { translator, type Lang, type MessageKey } from '../platform/i18n';
+import { taiwanMonth } from '../platform/roc-date';
 import type { Channel } from '../surveys/repo';
 import type { SurveysService } from '../surveys/service';
 import type { Answers } from '../surveys/submission';
@@ -243,6 +244,3 @@ function twilioFailure(err: unknown): { errorCode?: number | string; httpStatus?
   };
 }
 
-function taiwanMonth(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
-}

@@ -6,7 +6,7 @@ import { audit } from '../platform/audit';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
 import { NotFoundError } from '../platform/errors';
-import { taiwanDateTime } from '../platform/roc-date';
+import { taiwanDateTime, taiwanMonth } from '../platform/roc-date';
 import type { Channel } from '../surveys/repo';
 import type { SubmitOutcome, SurveysService } from '../surveys/service';
 import { publicUrl } from '../telephony/client';
@@ -113,7 +113,7 @@ export class PetitionsService {
     const iso = now.toISOString();
     const settings = await this.settings.get(trx);
     const surveyKey = this.caseSurveyKey();
-    const month = taiwanDateTime(now).date.slice(0, 7);
+    const month = taiwanMonth(now);
     const expiresAt = new Date(now.getTime() + settings.invitationValidDays * DAY).toISOString();
     for (const c of cases) {
       const caseId = await this.repo.insertCase({ caseNumber: c.caseNumber, unitId: c.unitId, closedOn: c.closedOn, surveyKey, createdBy: user.id }, iso, trx);
@@ -209,7 +209,7 @@ export class PetitionsService {
    * same moment or later, stores nothing.
    */
   async answer(invitation: Invitation, channel: Channel, body: unknown, ip: string): Promise<SubmitOutcome> {
-    return this.surveys.submit(channel, body, { ip }, (trx, now) => this.repo.spend(invitation.id, now, taiwanDateTime(now).date.slice(0, 7), trx));
+    return this.surveys.submit(channel, body, { ip }, (trx, now) => this.repo.spend(invitation.id, now, taiwanMonth(now), trx));
   }
 
   /**

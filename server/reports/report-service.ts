@@ -14,7 +14,7 @@ import type { Unit, UnitsRepo } from '../org/units-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import { ForbiddenError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
-import { taiwanDateTime } from '../platform/roc-date';
+import { taiwanMonth } from '../platform/roc-date';
 import type { VersionedSurvey } from '../surveys/definition';
 import type { ChannelHealth } from '../surveys/health';
 import type { ChannelMode, SurveysRepo } from '../surveys/repo';
@@ -98,7 +98,7 @@ export class ReportService {
     // A switchboard has no subtree to report on; it is reported within its agency.
     const scopes = all.filter((u) => u.type !== 'switchboard');
     const errors: FieldError[] = [];
-    const nowMonth = taiwanDateTime(this.clock()).date.slice(0, 7);
+    const nowMonth = taiwanMonth(this.clock());
     let period: Period | null = previousPeriod(quarterOf(nowMonth));
     if (query.period) {
       const p = parsePeriod(query.period);

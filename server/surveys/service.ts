@@ -4,7 +4,7 @@ import type { AppSettingsRepo } from '../platform/app-settings';
 import type { Db } from '../platform/db';
 import { NotFoundError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
-import { taiwanDateTime } from '../platform/roc-date';
+import { taiwanDateTime, taiwanMonth } from '../platform/roc-date';
 import type { Unit, UnitsRepo } from '../org/units-repo';
 import { membersOfScope, nearestAgencyId } from '../courtesy/scope';
 import type { Survey, VersionedSurvey } from './definition';
@@ -160,7 +160,7 @@ export class SurveysService {
       channelId: channel.id,
       // Staff answers carry the respondent's unit only if given (0: not given); citizens' the channel's unit.
       unitId: channel.mode === 'staff' || v.survey.kind === 'staff' ? (chosenUnit ? Number(chosenUnit) : 0) : channel.unitId,
-      month: taiwanDateTime(now).date.slice(0, 7),
+      month: taiwanMonth(now),
       submittedAt: now.toISOString(),
       sourceHash: tracked ? source : null,
       flag,
@@ -205,7 +205,7 @@ export class SurveysService {
       surveyVersionId: await this.versionId(v),
       channelId: channel.id,
       unitId: channel.unitId,
-      month: taiwanDateTime(now).date.slice(0, 7),
+      month: taiwanMonth(now),
       submittedAt: now.toISOString(),
       sourceHash: source,
       flag,
@@ -330,8 +330,8 @@ export class SurveysService {
     const day = 86_400_000;
     const week = await this.repo.channelActivity(ids, new Date(now.getTime() - 7 * day).toISOString());
     const fiveWeeks = await this.repo.channelActivity(ids, new Date(now.getTime() - 35 * day).toISOString());
-    const thisMonth = taiwanDateTime(now).date.slice(0, 7);
-    const months = [thisMonth, taiwanDateTime(new Date(now.getTime() - 31 * day)).date.slice(0, 7)];
+    const thisMonth = taiwanMonth(now);
+    const months = [thisMonth, taiwanMonth(new Date(now.getTime() - 31 * day))];
     const likertKeys = [...new Set(this.surveys.flatMap((v) => v.survey.sections.flatMap((s) => s.questions.filter((q) => q.type === 'likert').map((q) => q.key))))];
     const values = await this.repo.valueCounts(ids, months, likertKeys);
     const respondents = await this.repo.respondents(ids, months);
