@@ -194,6 +194,10 @@ describe('a case from CSV to its one answer', () => {
     expect(await t.services.petitions.responseRates([section.id], ['2026-12'])).toEqual([
       { surveyKey: 'case', unitId: section.id, month: '2026-12', invited: 3, delivered: 1, answered: 1, answeredDelivered: 1, rate: 1 },
     ]);
+    // The report gives the case survey's invitation rate for the scope and period too.
+    const report = await manager.agent.get(`/report?scope=${agency.id}&period=2026Q4`);
+    expect(report.status).toBe(200);
+    expect(report.text).toContain('<dt>邀請回覆率</dt><dd>100.0%（簡訊送達 1 件中回覆 1 件；共邀請 3 件）</dd>');
   });
 
   test('the invitation channel has no public address of its own: /s/<its code> is not a way around the link', async () => {
