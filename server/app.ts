@@ -165,7 +165,7 @@ export function buildServices(deps: AppDeps) {
     smsOutbox,
     smsReminders,
     recordings,
-    reports: new ReportService(dashboard, dashboardRepo, unitsRepo, surveysRepo, resultsRepo, casesRepo, settings, surveyDefinitions, (path) => surveys.healthIn(path), clock),
+    reports: new ReportService(dashboard, dashboardRepo, unitsRepo, surveysRepo, resultsRepo, casesRepo, settings, surveyDefinitions, (path) => surveys.healthIn(path), clock, (unitIds, months, surveyKey) => petitions.responseRates(unitIds, months, surveyKey)),
   };
 }
 export type Services = ReturnType<typeof buildServices>;

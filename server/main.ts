@@ -70,7 +70,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     services.petitions
       .remind(new Date())
       .then(() => services.petitions.expireAndErase(new Date()))
-      .catch((err: unknown) => logger.error({ err }, 'invitation reminders or erasure failed'));
+      // Keypad calls whose status callback was lost: ended as a hang-up, their sessions deleted.
+      .then(() => services.keypad.finishIdle(new Date()))
+      .catch((err: unknown) => logger.error({ err }, 'invitation reminders, erasure or idle keypad sessions failed'));
   const dispatching = setInterval(() => void dispatchSms(), SMS_INTERVAL);
   dispatching.unref();
   const remindTesters = () =>

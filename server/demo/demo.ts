@@ -19,6 +19,7 @@ import type { SheetItem } from '../courtesy/scoresheet';
 import { UnitsRepo, type Unit } from '../org/units-repo';
 import { UsersRepo } from '../org/users-repo';
 import { monthsEnding } from '../reports/period';
+import { taiwanMonth } from '../platform/roc-date';
 import { SurveysRepo } from '../surveys/repo';
 import { syntheticAnswers } from '../surveys/synthetic';
 
@@ -126,7 +127,7 @@ export async function seedDemo(services: Services, setClock: (d: Date) => void, 
 
   // Months of phone tests (fourteen unless told), ending with last month; the demo agency tests every unit every month.
   await services.settings.save({ ...(await services.settings.get()), unitsPerMonth: 'all' }, stamp);
-  const thisMonth = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+  const thisMonth = taiwanMonth(now);
   const months = monthsEnding(thisMonth, size.months + 1).slice(0, size.months);
   const { sheet, id: sheetVersionId } = await services.results.currentSheet();
   const resultsRepo = new ResultsRepo(db);

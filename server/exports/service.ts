@@ -9,12 +9,12 @@ import type { Unit, UnitsRepo } from '../org/units-repo';
 import { ForbiddenError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
 import type { Lang, Translate } from '../platform/i18n';
-import { formatRocDate, formatRocMonth, rocYear, taiwanDateTime } from '../platform/roc-date';
+import { formatRocDate, formatRocMonth, rocYear, taiwanDateTime, taiwanMonth } from '../platform/roc-date';
 import type { DashboardRepo } from '../reports/dashboard-repo';
 import { STAFF_MIN } from '../reports/dashboard-service';
 import { firstMonth, lastMonth, monthsOf, parsePeriod, periodKey, recentPeriods, type Period } from '../reports/period';
 import type { VersionedSurvey } from '../surveys/definition';
-import type { SurveysRepo } from '../surveys/repo';
+import type { ChannelMode, SurveysRepo } from '../surveys/repo';
 import { unpackAnswers, type ExportsRepo, type ScopeFilter } from './repo';
 import { DATASETS, type Dataset, type ExportQuery } from './schema';
 import { answerCell, exportQuestions, valueCell, valueLabel, type ExportQuestion } from './survey-columns';
@@ -65,7 +65,7 @@ export class ExportService {
 
   async form(user: CurrentUser): Promise<ExportForm> {
     const reach = this.reach(user);
-    const nowMonth = taiwanDateTime(this.clock()).date.slice(0, 7);
+    const nowMonth = taiwanMonth(this.clock());
     return { datasets: datasetsFor(user), surveys: [...this.surveys], scopes: await this.units.listInReach(reach), allowAll: reach === '/', periods: recentPeriods(nowMonth, 3) };
   }
 
@@ -204,7 +204,8 @@ export class ExportService {
             row[4] = unitName;
             at = 5;
           } else {
-            const [date, roc] = dateCells(r.submitted_at, rocDates);
+            // Answers to an invitation (by link or keypad call) give only their month: a day could be matched to a case.
+            const [date, roc] = monthOnly(ctx, r.channel_id) ? [null, null] : dateCells(r.submitted_at, rocDates);
             row[0] = no;
             row[1] = r.month;
             row[2] = date;
@@ -357,7 +358,7 @@ interface SurveyContext {
   questions: ExportQuestion[];
   versionIds: number[];
   scope: ScopeFilter;
-  channels: Map<number, { id: number; code: string; unitId: number }>;
+  channels: Map<number, { id: number; code: string; unitId: number; mode: ChannelMode }>;
   units: Map<number, Unit>;
   /** Staff survey: respondents per group in the year; null for other surveys. */
   groups: Map<number, number> | null;
@@ -369,6 +370,12 @@ interface SurveyContext {
  * UTC ISO strings: the Taiwan date is the UTC date, or the next day from 16:00
  * UTC; both forms are kept per (UTC date, before or after 16:00), few in an export.
  */
+/** Whether a channel's answers are tied to invitations: the invitation channel, or the phone channel of a case survey. */
+function monthOnly(ctx: SurveyContext, channelId: number): boolean {
+  const mode = ctx.channels.get(channelId)?.mode;
+  return mode === 'invitation' || (mode === 'phone' && ctx.survey.survey.kind === 'case');
+}
+
 function dateCells(submittedAt: string, cache: Map<string, [string, string]>): [string, string] {
   const iso = submittedAt.length === 24 && submittedAt[10] === 'T' && submittedAt[23] === 'Z';
   const key = iso ? `${submittedAt.slice(0, 10)}${submittedAt.slice(11, 13) >= '16' ? '+' : ''}` : submittedAt;

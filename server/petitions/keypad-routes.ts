@@ -1,18 +1,7 @@
-import type { RequestHandler } from 'express';
 import type { Config } from '../platform/config';
-import { ForbiddenError } from '../platform/errors';
 import { idOf, idParam, post, type Route } from '../platform/routes';
-import { validateTwilioSignature } from '../telephony/client';
+import { signedByTwilio } from '../telephony/routes';
 import type { KeypadService } from './keypad-service';
-
-/** Signed by Twilio for the exact public URL, or refused before anything is read (as telephony/routes.ts). */
-function signedByTwilio(config: Config): RequestHandler {
-  return (req, _res, next) => {
-    const token = config.twilio?.authToken;
-    if (!token || !validateTwilioSignature(token, config.publicBaseUrl, req.originalUrl, req.headers, req.body)) return next(new ForbiddenError());
-    next();
-  };
-}
 
 const formOf = (body: unknown): Record<string, unknown> => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {});
 

@@ -3,11 +3,13 @@ import type { CurrentUser } from '../auth/current-user';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
 import { translator, type Lang, type MessageKey } from '../platform/i18n';
+import { taiwanMonth } from '../platform/roc-date';
 import type { Channel } from '../surveys/repo';
 import type { SurveysService } from '../surveys/service';
 import type { Answers } from '../surveys/submission';
 import { publicUrl, type TelephonyClient } from '../telephony/client';
 import { isQuietTime } from '../telephony/sms-rules';
+import { maskDigitRuns } from '../telephony/sms-status';
 import { gatherTwiml, sayAllAndHangupTwiml, type Spoken } from '../telephony/twiml';
 import { ENGLISH_KEY, finished, keypadQuestions, languageOf, pressKey, type KeypadQuestion, type KeypadState } from './keypad';
 import type { KeypadSession, PetitionsRepo } from './repo';
@@ -15,6 +17,9 @@ import type { PetitionsService } from './service';
 
 type Form = Readonly<Record<string, unknown>>;
 const text = (params: Form, key: string): string => (typeof params[key] === 'string' ? (params[key] as string) : '');
+
+/** A keypad session with no step for this long is over (its status callback was lost): no call waits that long for a key. */
+export const KEYPAD_IDLE_MS = 30 * 60_000;
 
 /** Twilio's call statuses that mean the call is over. */
 const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
@@ -140,7 +145,7 @@ export class KeypadService {
       await this.repo.saveStep(session.id, { lang, ...state }, this.clock().toISOString());
       return this.question(session, questions, state, lang, false);
     }
-    await this.finish(session, channel, state.answers);
+    await this.finish(session, channel, state.answers, text(params, 'From'));
     return sayAllAndHangupTwiml([{ text: translator(lang)('keypad.thanks'), language: voice(lang) }]);
   }
 
@@ -149,7 +154,7 @@ export class KeypadService {
    * session is claimed (only one request can end it), and for an invitation
    * the invitation is used up too. No answers: nothing stored.
    */
-  private async finish(session: KeypadSession, channel: Channel, digits: Record<string, string>): Promise<void> {
+  private async finish(session: KeypadSession, channel: Channel, digits: Record<string, string>, caller: string | null): Promise<void> {
     const answers: Answers = new Map(Object.entries(digits).map(([key, value]) => [key, { value, text: null }]));
     if (answers.size === 0) {
       await this.repo.closeSession(session.id);
@@ -159,7 +164,8 @@ export class KeypadService {
       if (!(await this.repo.closeSession(session.id, trx))) return false;
       return session.invitationId === null ? true : this.repo.spend(session.invitationId, at, taiwanMonth(at), trx);
     };
-    const outcome = await this.surveys.storeKeypadAnswers(channel, answers, claim);
+    // An invitation's call is its own limit (one answer); an inbound caller counts by number (SOURCE_LIMIT, bursts flagged).
+    const outcome = await this.surveys.storeKeypadAnswers(channel, answers, session.invitationId === null ? caller || null : null, claim);
     if (outcome.kind !== 'stored') await this.repo.closeSession(session.id);
   }
 
@@ -177,7 +183,28 @@ export class KeypadService {
     const channel = await this.surveys.channelById(session.channelId);
     if (!channel) return;
     const partial = this.surveys.survey(channel.surveyKey).survey.allowPartial;
-    await this.finish(session, channel, partial ? session.answers : {});
+    await this.finish(session, channel, partial ? session.answers : {}, text(params, 'From'));
+  }
+
+  /**
+   * The job: sessions with no step for KEYPAD_IDLE_MS, whose call's status
+   * callback never came, are ended as a hang-up would end them: what was
+   * answered is stored if the survey allows partial answers, else nothing,
+   * and the session (answers, call SID, invitation) is deleted either way.
+   */
+  async finishIdle(now: Date): Promise<number> {
+    const idle = await this.repo.idleSessions(new Date(now.getTime() - KEYPAD_IDLE_MS).toISOString());
+    for (const session of idle) {
+      const channel = await this.surveys.channelById(session.channelId);
+      if (!channel) {
+        await this.repo.closeSession(session.id);
+        continue;
+      }
+      const partial = this.surveys.survey(channel.surveyKey).survey.allowPartial;
+      // No webhook, so no caller number: counted by no source.
+      await this.finish(session, channel, partial ? session.answers : {}, null);
+    }
+    return idle.length;
   }
 
   /** Calls a petitioner (a landline, where no SMS can go) to take the survey by keypad. */
@@ -198,7 +225,8 @@ export class KeypadService {
         timeoutSeconds: 30,
       });
     } catch (err) {
-      this.logger.warn({ err, invitationId: inv.id }, 'the keypad call could not be started');
+      // Twilio's 4xx texts quote the number called: only the code, the status and a masked message are logged.
+      this.logger.warn({ invitationId: inv.id, ...twilioFailure(err) }, 'the keypad call could not be started');
       return { ok: false, key: 'petition.call.failed' };
     }
     await this.repo.setCallStatus(inv.id, 'queued', false);
@@ -206,6 +234,13 @@ export class KeypadService {
   }
 }
 
-function taiwanMonth(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+/** What may be logged of a failed Twilio request: its error code, HTTP status or network code, and its message with digit runs masked. */
+function twilioFailure(err: unknown): { errorCode?: number | string; httpStatus?: number; message: string } {
+  const o = typeof err === 'object' && err !== null ? (err as { code?: unknown; status?: unknown }) : {};
+  return {
+    errorCode: typeof o.code === 'number' || typeof o.code === 'string' ? o.code : undefined,
+    httpStatus: typeof o.status === 'number' ? o.status : undefined,
+    message: maskDigitRuns(err instanceof Error ? err.message : String(err)),
+  };
 }
+

@@ -1,8 +1,7 @@
-import crypto from 'node:crypto';
-import { parse as parseCookies } from 'cookie';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { isLang, translator, type Lang } from '../platform/i18n';
+import { doubleSubmit } from '../platform/double-submit';
 import { parseForm, renderPage, type FieldError } from '../platform/http';
 import { get, post, type Route } from '../platform/routes';
 import type { Channel } from '../surveys/repo';
@@ -41,18 +40,9 @@ export function invitationRoutes(petitions: PetitionsService, surveys: SurveysSe
     return { layout: 'public', orgName, otherLang: { lang: other, label: other === 'en' ? 'English' : '中文', href: `${req.path}?lang=${other}` } };
   };
 
-  const formToken = (req: Request, res: Response): string => {
-    let token = parseCookies(req.headers.cookie ?? '')[TOKEN_COOKIE];
-    if (!token || !/^[\w-]{20,64}$/.test(token)) {
-      token = crypto.randomBytes(18).toString('base64url');
-      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: secure(req), path: '/i' });
-    }
-    return token;
-  };
-  const tokenOk = (req: Request) => {
-    const cookie = parseCookies(req.headers.cookie ?? '')[TOKEN_COOKIE];
-    return Boolean(cookie) && (req.body as { _csrf?: unknown } | undefined)?._csrf === cookie;
-  };
+  const csrf = doubleSubmit(TOKEN_COOKIE, '/i', secure);
+  const formToken = csrf.token;
+  const tokenOk = (req: Request) => csrf.ok(req, (req.body as { _csrf?: unknown } | undefined)?._csrf);
 
   const message = async (req: Request, res: Response, lang: Lang, reason: Reason) => {
     const t = translator(lang);
@@ -108,7 +98,7 @@ export function invitationRoutes(petitions: PetitionsService, surveys: SurveysSe
       if (!form.ok) return pinPage(req, res, lang, form.errors, req.body, 422);
       // Checked before a PIN is tried: a wrong PIN counts against the case.
       if (!tokenOk(req)) return message(req, res, lang, 'csrf');
-      const found = await petitions.byPin(form.data.case_number, form.data.pin);
+      const found = await petitions.byPin(form.data.case_number, form.data.pin, req.ip ?? '');
       if (found.kind === 'ok') return res.redirect(303, `/i/${found.token}${langQuery(lang)}`);
       if (found.kind === 'wrong') return pinPage(req, res, lang, [{ field: 'pin', key: 'invite.error.wrong' }], req.body, 422);
       await message(req, res, lang, found.kind);

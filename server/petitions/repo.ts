@@ -215,9 +215,19 @@ export class PetitionsRepo {
     return rows.map(toInvitation);
   }
 
-  /** A wrong PIN for the case, counted in the database so that every instance sees it. */
-  async countPinFailure(id: number): Promise<void> {
-    await this.db('invitations').where({ id }).increment('pin_failures', 1);
+  /**
+   * Claims one PIN try for the case, counted in the database so that every
+   * instance sees it: true only if the case had fewer than `max` tries
+   * counted, in one conditional update (parallel tries cannot all read 0).
+   */
+  async claimPinTry(id: number, max: number): Promise<boolean> {
+    const changed = await this.db('invitations').where({ id }).andWhere('pin_failures', '<', max).increment('pin_failures', 1);
+    return Number(changed) === 1;
+  }
+
+  /** A try that turned out right is not a failure: given back. */
+  async returnPinTry(id: number): Promise<void> {
+    await this.db('invitations').where({ id }).andWhere('pin_failures', '>', 0).decrement('pin_failures', 1);
   }
 
   /**
@@ -240,6 +250,17 @@ export class PetitionsRepo {
       .where({ status: 'pending' })
       .andWhere('expires_at', '<=', now)
       .update({ status: 'expired', phone_e164: null, token: null, pin: null, erased_at: now });
+  }
+
+  /**
+   * Takes the right to send the reminder: only while the invitation is still
+   * pending, unexpired and unreminded. A conditional update, so that on
+   * PostgreSQL an answer at the same moment waits for the reminder's
+   * transaction (and then erases its copy too), or the reminder is skipped.
+   */
+  async claimReminder(id: number, now: string, trx: Db): Promise<boolean> {
+    const changed = await trx('invitations').where({ id, status: 'pending', reminder_sms_id: null }).andWhere('expires_at', '>', now).update({ reminded_at: now });
+    return changed === 1;
   }
 
   async setSms(id: number, which: 'first' | 'reminder', smsId: number, now: string, trx: Db): Promise<void> {
@@ -341,6 +362,12 @@ export class PetitionsRepo {
       .where({ id, status: 'active' })
       .update({ lang: s.lang, position: s.position, retried: s.retried, answers: JSON.stringify(s.answers), updated_at: now });
     return changed === 1;
+  }
+
+  /** Active sessions with no step since `before` (their call's status callback was lost), oldest first. */
+  async idleSessions(before: string, limit = 500): Promise<KeypadSession[]> {
+    const rows = (await this.db('keypad_sessions').where({ status: 'active' }).andWhere('updated_at', '<', before).orderBy('id').limit(limit)) as Parameters<PetitionsRepo['toSession']>[0][];
+    return rows.map((r) => this.toSession(r));
   }
 
   /**

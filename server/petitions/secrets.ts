@@ -20,3 +20,10 @@ export function hashToken(token: string): string {
 export function hashPin(secret: string, caseNumber: string, pin: string): string {
   return crypto.createHmac('sha256', secret).update(`${caseNumber.trim().toUpperCase()}:${pin.trim()}`).digest('hex');
 }
+
+/** Compares two hex hashes in constant time (a plain !== leaks how many leading characters match). */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}

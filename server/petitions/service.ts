@@ -6,7 +6,7 @@ import { audit } from '../platform/audit';
 import type { Config } from '../platform/config';
 import type { Db } from '../platform/db';
 import { NotFoundError } from '../platform/errors';
-import { taiwanDateTime } from '../platform/roc-date';
+import { taiwanDateTime, taiwanMonth } from '../platform/roc-date';
 import type { Channel } from '../surveys/repo';
 import type { SubmitOutcome, SurveysService } from '../surveys/service';
 import { publicUrl } from '../telephony/client';
@@ -15,12 +15,15 @@ import type { Invitation, PetitionsRepo } from './repo';
 import { responseRates, type ResponseRate } from './response-rate';
 import type { SmsOutbox } from '../telephony/sms-outbox';
 import type { SmsStatus } from '../telephony/sms-status';
-import { hashPin, hashToken, newPin, newToken, TOKEN_PATTERN } from './secrets';
+import { hashPin, hashToken, newPin, newToken, sameHash, TOKEN_PATTERN } from './secrets';
 import { invitationSmsBody } from './sms-text';
 
 const DAY = 86_400_000;
 /** Wrong PINs for one case before PIN entry stops for it (the link keeps working). */
 export const MAX_PIN_FAILURES = 5;
+/** PIN tries (right or wrong, any case) allowed from one address in PIN_SOURCE_WINDOW_MS. */
+export const PIN_SOURCE_LIMIT = 30;
+export const PIN_SOURCE_WINDOW_MS = 10 * 60_000;
 
 export type InvitationState =
   | { kind: 'open'; invitation: Invitation; channel: Channel }
@@ -110,7 +113,7 @@ export class PetitionsService {
     const iso = now.toISOString();
     const settings = await this.settings.get(trx);
     const surveyKey = this.caseSurveyKey();
-    const month = taiwanDateTime(now).date.slice(0, 7);
+    const month = taiwanMonth(now);
     const expiresAt = new Date(now.getTime() + settings.invitationValidDays * DAY).toISOString();
     for (const c of cases) {
       const caseId = await this.repo.insertCase({ caseNumber: c.caseNumber, unitId: c.unitId, closedOn: c.closedOn, surveyKey, createdBy: user.id }, iso, trx);
@@ -161,15 +164,39 @@ export class PetitionsService {
     return { kind: 'open', invitation: inv, channel };
   }
 
-  /** The case number and PIN typed on /i: the link's token when they match an open invitation. */
-  async byPin(caseNumber: string, pin: string): Promise<PinOutcome> {
+  private pinSources = new Map<string, number[]>();
+
+  /**
+   * Whether an address may try one more PIN now (and counts the try). Kept in
+   * memory like the surveys' source limit, keyed by the daily salted hash of
+   * the address; behind a load balancer each instance counts what it sees.
+   * The per-case count in the database is what really bounds guessing.
+   */
+  private pinTryAllowed(ip: string, now: Date): boolean {
+    const source = this.surveys.sourceHash(ip, now);
+    const at = now.getTime();
+    const since = at - PIN_SOURCE_WINDOW_MS;
+    const times = (this.pinSources.get(source) ?? []).filter((x) => x > since);
+    const allowed = times.length < PIN_SOURCE_LIMIT;
+    if (allowed) times.push(at);
+    this.pinSources.set(source, times);
+    if (this.pinSources.size > 100_000) for (const [k, v] of this.pinSources) if ((v[v.length - 1] ?? 0) <= since) this.pinSources.delete(k);
+    return allowed;
+  }
+
+  /**
+   * The case number and PIN typed on /i: the link's token when they match an
+   * open invitation. Each try is claimed in the database before the PIN is
+   * compared (one conditional update), so parallel tries cannot all slip in
+   * under the limit; a right PIN gives its try back.
+   */
+  async byPin(caseNumber: string, pin: string, ip: string): Promise<PinOutcome> {
+    if (!this.pinTryAllowed(ip, this.clock())) return { kind: 'locked' };
     const inv = await this.repo.byCaseNumber(caseNumber);
     if (!inv) return { kind: 'wrong' };
-    if (inv.pinFailures >= MAX_PIN_FAILURES) return { kind: 'locked' };
-    if (hashPin(this.secret, inv.caseNumber, pin) !== inv.pinHash) {
-      await this.repo.countPinFailure(inv.id);
-      return { kind: 'wrong' };
-    }
+    if (!(await this.repo.claimPinTry(inv.id, MAX_PIN_FAILURES))) return { kind: 'locked' };
+    if (!sameHash(hashPin(this.secret, inv.caseNumber, pin), inv.pinHash)) return { kind: 'wrong' };
+    await this.repo.returnPinTry(inv.id);
     const state = await this.stateOf(inv);
     if (state.kind === 'answered' || state.kind === 'expired') return { kind: state.kind };
     if (state.kind !== 'open' || !inv.token) return { kind: 'expired' };
@@ -182,7 +209,7 @@ export class PetitionsService {
    * same moment or later, stores nothing.
    */
   async answer(invitation: Invitation, channel: Channel, body: unknown, ip: string): Promise<SubmitOutcome> {
-    return this.surveys.submit(channel, body, { ip }, (trx, now) => this.repo.spend(invitation.id, now, taiwanDateTime(now).date.slice(0, 7), trx));
+    return this.surveys.submit(channel, body, { ip }, (trx, now) => this.repo.spend(invitation.id, now, taiwanMonth(now), trx));
   }
 
   /**
@@ -216,8 +243,14 @@ export class PetitionsService {
       // Only where the first SMS could go out: a skipped one (a landline) would be skipped again.
       const first = inv.smsId === null ? undefined : statuses.get(inv.smsId);
       if (!phoneE164 || !token || !pin || first === undefined || first === 'skipped') continue;
-      await this.db.transaction((trx) => this.queueSms({ id: inv.id, unitId: inv.unitId, to: phoneE164, caseNumber: inv.caseNumber, token, pin }, true, trx));
-      sent += 1;
+      // The list may be stale: the invitation may have been answered (and its messages erased) since.
+      // Claimed in the transaction with a conditional update, so no reminder follows an answer.
+      const queued = await this.db.transaction(async (trx) => {
+        if (!(await this.repo.claimReminder(inv.id, now.toISOString(), trx))) return false;
+        await this.queueSms({ id: inv.id, unitId: inv.unitId, to: phoneE164, caseNumber: inv.caseNumber, token, pin }, true, trx);
+        return true;
+      });
+      if (queued) sent += 1;
     }
     return sent;
   }

@@ -8,6 +8,7 @@ import { formatRocDate, formatRocDateTime, formatRocMonth, taiwanDateTime } from
 import { HttpError, NotFoundError, TooManyRequestsError } from './errors';
 import { DEFAULT_LANG, isLang, isMessageKey, translator, type MessageKey, type Params } from './i18n';
 import type { Assets } from './assets';
+import { loggedPath } from './logger';
 import { formatPhone, telUri } from '../org/phone';
 
 export const viewsDir = path.join(projectRoot, 'views');
@@ -161,7 +162,7 @@ export function errorHandler(logger: Logger, assets: Assets): ErrorRequestHandle
       key = err.type === 'parameters.too.many' ? 'error.tooManyFields' : status === 413 ? 'error.413.body' : 'error.400.body';
       if (err.type === 'parameters.too.many') status = 400;
     } else {
-      logger.error({ err, path: req.path }, 'unhandled error');
+      logger.error({ err, path: loggedPath(req.path) }, 'unhandled error');
     }
     if (res.headersSent) return;
     const t = req.t ?? translator(DEFAULT_LANG);

@@ -45,6 +45,11 @@ export function taiwanDateTime(instant: string | Date): { date: string; time: st
   return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
 }
 
+/** The month (YYYY-MM) of an instant in Taiwan time. */
+export function taiwanMonth(instant: string | Date): string {
+  return taiwanDateTime(instant).date.slice(0, 7);
+}
+
 /** 民國115年3月5日 14:05 (Taiwan time) for a stored UTC instant. */
 export function formatRocDateTime(instant: string | Date, lang: Lang = 'zh-TW'): string {
   const { date, time } = taiwanDateTime(instant);

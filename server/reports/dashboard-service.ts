@@ -6,7 +6,7 @@ import type { UnitsRepo, Unit } from '../org/units-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import { ForbiddenError, NotFoundError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
-import { taiwanDateTime } from '../platform/roc-date';
+import { taiwanMonth } from '../platform/roc-date';
 import { deductionFrequency, percentChange, scoreMean, scoreSummary, type DeductionFrequency, type ScoreSummary } from '../stats/courtesy';
 import type { MeanInterval } from '../stats/estimates';
 import type { LikertSummary } from '../stats/survey';
@@ -130,7 +130,7 @@ export class DashboardService {
     const q = dashboardQuery.safeParse(raw);
     const query = q.success ? q.data : {};
     const errors: FieldError[] = [];
-    const nowMonth = taiwanDateTime(this.clock()).date.slice(0, 7);
+    const nowMonth = taiwanMonth(this.clock());
     let period = parsePeriod(query.period ?? '') ?? { kind: 'year' as const, year: Number(nowMonth.slice(0, 4)), index: 1 };
     if (query.period && !parsePeriod(query.period)) errors.push({ field: 'period', key: 'dashboard.error.period' });
     const scopes = await this.units.listInReach(reach);
@@ -176,7 +176,7 @@ export class DashboardService {
     const { filters, errors, scopes } = await this.filters(user, raw);
     const scopePath = filters.scope?.path ?? reach;
     const channels = (await this.surveysRepo.channelsInReach(scopePath)).filter((c) => c.surveyKey === filters.surveyKey);
-    const nowMonth = taiwanDateTime(this.clock()).date.slice(0, 7);
+    const nowMonth = taiwanMonth(this.clock());
     return {
       filters,
       errors,

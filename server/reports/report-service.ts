@@ -14,13 +14,14 @@ import type { Unit, UnitsRepo } from '../org/units-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import { ForbiddenError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
-import { taiwanDateTime } from '../platform/roc-date';
+import { taiwanMonth } from '../platform/roc-date';
 import type { VersionedSurvey } from '../surveys/definition';
 import type { ChannelHealth } from '../surveys/health';
 import type { ChannelMode, SurveysRepo } from '../surveys/repo';
 import type { DashboardRepo } from './dashboard-repo';
 import type { DashboardService, PhoneSection, SurveySection } from './dashboard-service';
-import { parsePeriod, previousPeriod, quarterOf, type Period } from './period';
+import { monthsOf, parsePeriod, previousPeriod, quarterOf, type Period } from './period';
+import type { ResponseRate } from '../petitions/response-rate';
 import { periodCases, periodDays, responseRate, scoreMatrix, type MatrixRow, type PeriodCase } from './report-figures';
 
 /** Each filter on its own: one that is not a single string is as if not given; any string is checked (and, if wrong, named) below. */
@@ -49,7 +50,12 @@ export interface ReportSurvey {
   responseRate: number | null;
   /** The source of the population margins the figures are weighted to, when the scope has them. */
   weightingSource: string | null;
+  /** Case surveys: invitations in the scope and period, delivered, and answered among the delivered; null for other surveys. */
+  invitationRate: { invited: number; delivered: number; answeredDelivered: number; rate: number | null } | null;
 }
+
+/** The invitation response rates per survey, unit and month (PetitionsService.responseRates). */
+export type InvitationRates = (unitIds: number[], months: string[], surveyKey: string) => Promise<ResponseRate[]>;
 
 export interface ReportView {
   scope: Unit;
@@ -81,6 +87,7 @@ export class ReportService {
     private readonly surveys: readonly VersionedSurvey[],
     private readonly health: (path: string) => Promise<ChannelHealth[]>,
     private readonly clock: () => Date,
+    private readonly invitationRates: InvitationRates | null = null,
   ) {}
 
   private reach(user: CurrentUser): string {
@@ -98,7 +105,7 @@ export class ReportService {
     // A switchboard has no subtree to report on; it is reported within its agency.
     const scopes = all.filter((u) => u.type !== 'switchboard');
     const errors: FieldError[] = [];
-    const nowMonth = taiwanDateTime(this.clock()).date.slice(0, 7);
+    const nowMonth = taiwanMonth(this.clock());
     let period: Period | null = previousPeriod(quarterOf(nowMonth));
     if (query.period) {
       const p = parsePeriod(query.period);
@@ -148,6 +155,7 @@ export class ReportService {
         channels: [...modes].map(([mode, count]) => ({ mode, count })),
         responseRate: section.respondents === null ? null : responseRate(section.respondents, section.population),
         weightingSource: margins?.source ?? null,
+        invitationRate: v.survey.kind === 'case' && this.invitationRates ? sumRates(await this.invitationRates([scope.id, ...scopeUnits.map((u) => u.id)], monthsOf(surveyPeriod), key)) : null,
       });
     }
 
@@ -183,4 +191,12 @@ export class ReportService {
     const found = (await this.units.findByCodes([code]))[0];
     return found && found.path.startsWith(this.reach(user)) ? found : undefined;
   }
+}
+
+/** The rates of several units and months as one: answered among the delivered over all of them. */
+function sumRates(rates: ResponseRate[]): NonNullable<ReportSurvey['invitationRate']> {
+  const invited = rates.reduce((a, r) => a + r.invited, 0);
+  const delivered = rates.reduce((a, r) => a + r.delivered, 0);
+  const answeredDelivered = rates.reduce((a, r) => a + r.answeredDelivered, 0);
+  return { invited, delivered, answeredDelivered, rate: delivered === 0 ? null : answeredDelivered / delivered };
 }

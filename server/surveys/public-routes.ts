@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
+import { doubleSubmit } from '../platform/double-submit';
 import type { Request, Response } from 'express';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import { isLang, translator, type Lang } from '../platform/i18n';
@@ -71,14 +72,8 @@ export function publicSurveyRoutes(surveys: SurveysService, settings: AppSetting
     return channel;
   };
 
-  const formToken = (req: Request, res: Response): string => {
-    let token = cookies(req)[TOKEN_COOKIE];
-    if (!token || !/^[\w-]{20,64}$/.test(token)) {
-      token = crypto.randomBytes(18).toString('base64url');
-      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: secure(req), path: '/s/' });
-    }
-    return token;
-  };
+  const csrf = doubleSubmit(TOKEN_COOKIE, '/s/', secure);
+  const formToken = csrf.token;
 
   const renderForm = async (req: Request, res: Response, channel: Channel, lang: Lang, kioskKey: string, errors: FieldError[], values: unknown, status: number) => {
     const v = surveys.survey(channel.surveyKey);
@@ -117,8 +112,7 @@ export function publicSurveyRoutes(surveys: SurveysService, settings: AppSetting
       const kioskKey = typeof body.k === 'string' ? body.k : '';
       const channel = await open(req, res, lang, kioskKey);
       if (!channel) return;
-      const token = cookies(req)[TOKEN_COOKIE];
-      if (!token || body._csrf !== token) return message(req, res, 403, channel, lang, 'csrf');
+      if (!csrf.ok(req, body._csrf)) return message(req, res, 403, channel, lang, 'csrf');
       const outcome = await surveys.submit(channel, body, { ip: req.ip ?? '' });
       if (outcome.kind === 'invalid') return renderForm(req, res, channel, lang, kioskKey, outcome.errors, body, 422);
       if (outcome.kind === 'tooFast') {

@@ -4,7 +4,7 @@ import type { AppSettingsRepo } from '../platform/app-settings';
 import type { Db } from '../platform/db';
 import { NotFoundError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
-import { taiwanDateTime } from '../platform/roc-date';
+import { taiwanDateTime, taiwanMonth } from '../platform/roc-date';
 import type { Unit, UnitsRepo } from '../org/units-repo';
 import { membersOfScope, nearestAgencyId } from '../courtesy/scope';
 import type { Survey, VersionedSurvey } from './definition';
@@ -160,7 +160,7 @@ export class SurveysService {
       channelId: channel.id,
       // Staff answers carry the respondent's unit only if given (0: not given); citizens' the channel's unit.
       unitId: channel.mode === 'staff' || v.survey.kind === 'staff' ? (chosenUnit ? Number(chosenUnit) : 0) : channel.unitId,
-      month: taiwanDateTime(now).date.slice(0, 7),
+      month: taiwanMonth(now),
       submittedAt: now.toISOString(),
       sourceHash: tracked ? source : null,
       flag,
@@ -185,26 +185,36 @@ export class SurveysService {
 
   /**
    * Stores answers given by phone keypad (already checked against the scale),
-   * like a web answer: same tables, aggregates in the same transaction, and
-   * nothing about the caller. With `spend`, only if the invitation is still open.
+   * like a web answer: same tables, aggregates in the same transaction. With
+   * `spend`, only if it still may be (an open invitation, an unended call).
+   * The caller's number (Twilio's From), when known, counts like a web
+   * answer's address: hashed with the day's salt, SOURCE_LIMIT in ten minutes,
+   * a burst flagged, and the hash kept only with the response.
    */
-  async storeKeypadAnswers(channel: Channel, answers: Answers, spend?: Spend): Promise<SubmitOutcome> {
+  async storeKeypadAnswers(channel: Channel, answers: Answers, caller: string | null, spend?: Spend): Promise<SubmitOutcome> {
     const now = this.clock();
     const v = this.survey(channel.surveyKey);
+    const source = caller ? this.sourceHash(`tel:${caller}`, now) : null;
+    let flag: NewResponse['flag'] = null;
+    if (source !== null) {
+      const recent = this.recentFrom(source, now.getTime());
+      if (recent >= SOURCE_LIMIT) return { kind: 'tooMany', retryAfterSeconds: SOURCE_WINDOW_MS / 1000 };
+      if (recent + 1 >= BURST_AT) flag = 'burst';
+    }
     const response: NewResponse = {
       surveyVersionId: await this.versionId(v),
       channelId: channel.id,
       unitId: channel.unitId,
-      month: taiwanDateTime(now).date.slice(0, 7),
+      month: taiwanMonth(now),
       submittedAt: now.toISOString(),
-      sourceHash: null,
-      flag: null,
+      sourceHash: source,
+      flag,
     };
     const stored = await this.db.transaction(async (trx) => {
       if (spend && !(await spend(trx, now))) return null;
       return (await this.repo.insertResponses([{ response, survey: v.survey, answers }], trx))[0] ?? null;
     });
-    return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: false };
+    return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: flag !== null };
   }
 
   /** The channel of a survey's answers at a unit in a mode (invitations; phone answers to them), made on first use. */
@@ -320,8 +330,8 @@ export class SurveysService {
     const day = 86_400_000;
     const week = await this.repo.channelActivity(ids, new Date(now.getTime() - 7 * day).toISOString());
     const fiveWeeks = await this.repo.channelActivity(ids, new Date(now.getTime() - 35 * day).toISOString());
-    const thisMonth = taiwanDateTime(now).date.slice(0, 7);
-    const months = [thisMonth, taiwanDateTime(new Date(now.getTime() - 31 * day)).date.slice(0, 7)];
+    const thisMonth = taiwanMonth(now);
+    const months = [thisMonth, taiwanMonth(new Date(now.getTime() - 31 * day))];
     const likertKeys = [...new Set(this.surveys.flatMap((v) => v.survey.sections.flatMap((s) => s.questions.filter((q) => q.type === 'likert').map((q) => q.key))))];
     const values = await this.repo.valueCounts(ids, months, likertKeys);
     const respondents = await this.repo.respondents(ids, months);

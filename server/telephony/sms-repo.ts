@@ -251,9 +251,11 @@ export class SmsRepo {
    * but pending or being sent), once what they were for no longer needs them.
    * Returns the ids still waiting to be sent, to be erased on a later run.
    */
-  async erase(ids: readonly number[], now: string, trx: Db = this.db): Promise<number[]> {
+  async erase(ids: readonly number[], _now: string, trx: Db = this.db): Promise<number[]> {
     if (ids.length === 0) return [];
-    await trx('sms_messages').whereIn('id', ids).whereNotIn('status', ['pending', 'sending']).update({ to_phone: null, body: '', updated_at: now });
+    // updated_at is left alone and the reference and dedupe key (invitation:<id>…) go: an erasure, minutes
+    // after an answer, must not tell when a given invitation was answered.
+    await trx('sms_messages').whereIn('id', ids).whereNotIn('status', ['pending', 'sending']).update({ to_phone: null, body: '', reference: null, dedupe_key: null });
     const waiting = (await trx('sms_messages').whereIn('id', ids).whereIn('status', ['pending', 'sending']).select('id')) as { id: number }[];
     return waiting.map((r) => r.id);
   }

@@ -54,6 +54,9 @@ test('an unexpected error is logged and shown as a plain 500 page in the user\'s
   app.get('/boom', () => {
     throw new Error('database exploded at secret.ts:42');
   });
+  app.get('/i/:token', () => {
+    throw new Error('invitation lookup failed');
+  });
   app.use(errorHandler(logger, loadAssets()));
   const res = await request(app).get('/boom');
   expect(res.status).toBe(500);
@@ -61,6 +64,12 @@ test('an unexpected error is logged and shown as a plain 500 page in the user\'s
   expect(res.text).not.toContain('exploded');
   expect(res.text).not.toContain('secret.ts');
   expect(text()).toContain('database exploded');
+  // An invitation's token is a key to answer: never in the log, not even from a 500.
+  const token = 'abcdefghijklmnopqrstuvwxyzABCDEF';
+  expect((await request(app).get(`/i/${token}`)).status).toBe(500);
+  expect(text()).toContain('invitation lookup failed');
+  expect(text()).toContain('"path":"/i/…"');
+  expect(text()).not.toContain(token);
 });
 
 test('behind a TLS proxy (TRUST_PROXY) the session cookie is Secure; without it, not', async () => {

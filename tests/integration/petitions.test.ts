@@ -1,3 +1,6 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { Unit } from '../../server/org/units-repo';
 import { createTestApp, csrfFrom, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
@@ -23,6 +26,16 @@ let agency: Unit;
 let section: Unit;
 let manager: Client;
 let managerEmail: string;
+const logLines: string[] = [];
+const logger = pino(
+  { level: 'info' },
+  new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  }),
+);
 
 const db = () => t.testDb.db;
 const invitationOf = async (caseNumber: string) =>
@@ -55,7 +68,7 @@ const actionOf = (twiml: string) => (/<Gather [^>]*action="([^"]+)"/.exec(twiml)
 
 beforeAll(async () => {
   fake = await FakeTwilio.start();
-  t = await createTestApp(TWILIO_ENV, () => now, undefined, { twilioHttpClient: fake.httpClient });
+  t = await createTestApp(TWILIO_ENV, () => now, logger, { twilioHttpClient: fake.httpClient });
   agency = await seedUnit(t, { parentId: null, code: 'A', nameZh: '甲機關' });
   section = await seedUnit(t, { parentId: agency.id, code: 'A-1', nameZh: '戶政課' });
   managerEmail = (await seedUser(t, 'manager', agency.id)).email;
@@ -163,13 +176,28 @@ describe('a case from CSV to its one answer', () => {
   });
 
   test('the answered invitation\'s SMS loses its number and text in the outbox; the response rate counts it', async () => {
-    expect(await t.services.petitions.expireAndErase(now)).toEqual({ expired: 0, erased: 1 });
-    const message = await db()('sms_messages').where({ id: (await invitationOf('115A0001')).sms_id }).first();
-    expect(message).toMatchObject({ to_phone: null, body: '' });
+    const smsId = (await invitationOf('115A0001')).sms_id;
+    const before = await db()('sms_messages').where({ id: smsId }).first();
+    expect(before.reference).toBe(`invitation:${(await invitationOf('115A0001')).id}:first`);
+    expect(await t.services.petitions.expireAndErase(new Date(now.getTime() + 5 * 60_000))).toEqual({ expired: 0, erased: 1 });
+    const message = await db()('sms_messages').where({ id: smsId }).first();
+    // Nothing left that ties the erasure (moments after the answer) to the invitation, nor its time.
+    expect(message).toMatchObject({ to_phone: null, body: '', reference: null, dedupe_key: null });
+    expect(String(message.updated_at)).toBe(String(before.updated_at));
+    // The responses export gives only the month of invitation answers: a day could be matched to a case.
+    const csv = await manager.agent.get(`/exports/download?${new URLSearchParams({ dataset: 'responses', format: 'csv', survey: 'case', scope: String(agency.id), period: '2026-12' }).toString()}`);
+    expect(csv.status).toBe(200);
+    const rows = parse(csv.text, { bom: true }) as string[][];
+    expect(rows.length).toBe(2);
+    expect(rows[1]?.slice(1, 4)).toEqual(['2026-12', '', '']);
     // Three invited in December; one delivered (the SMS), and it was answered: 1/1.
     expect(await t.services.petitions.responseRates([section.id], ['2026-12'])).toEqual([
       { surveyKey: 'case', unitId: section.id, month: '2026-12', invited: 3, delivered: 1, answered: 1, answeredDelivered: 1, rate: 1 },
     ]);
+    // The report gives the case survey's invitation rate for the scope and period too.
+    const report = await manager.agent.get(`/report?scope=${agency.id}&period=2026Q4`);
+    expect(report.status).toBe(200);
+    expect(report.text).toContain('<dt>邀請回覆率</dt><dd>100.0%（簡訊送達 1 件中回覆 1 件；共邀請 3 件）</dd>');
   });
 
   test('the invitation channel has no public address of its own: /s/<its code> is not a way around the link', async () => {
@@ -229,6 +257,48 @@ describe('case number + PIN (no script needed)', () => {
   });
 });
 
+describe('PIN guessing', () => {
+  test('ten wrong PINs at once: exactly five are tried, the rest refused, and the case is locked even for the right PIN', async () => {
+    await register(['115D0003,A-1,2026-12-01,']);
+    const inv = await invitationOf('115D0003');
+    const agent = request.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/i')).text);
+    const wrongPin = inv.pin === '000000' ? '000001' : '000000';
+    const results = await Promise.all(Array.from({ length: 10 }, () => agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0003', pin: wrongPin })));
+    expect(results.map((r) => r.status).sort()).toEqual([422, 422, 422, 422, 422, 429, 429, 429, 429, 429]);
+    expect(Number((await invitationOf('115D0003')).pin_failures)).toBe(5);
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0003', pin: inv.pin })).status).toBe(429);
+  });
+
+  test('a right PIN does not count as a failure', async () => {
+    await register(['115D0004,A-1,2026-12-01,']);
+    const inv = await invitationOf('115D0004');
+    const agent = request.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/i')).text);
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0004', pin: inv.pin })).status).toBe(303);
+    expect(Number((await invitationOf('115D0004')).pin_failures)).toBe(0);
+  });
+
+  test('one address may try only PIN_SOURCE_LIMIT PINs in ten minutes, whatever the cases', async () => {
+    now = new Date(now.getTime() + 11 * 60_000); // a fresh window for this address
+    const lines = Array.from({ length: 7 }, (_, i) => `115D01${String(i).padStart(2, '0')},A-1,2026-12-01,`);
+    await register(lines);
+    const agent = request.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/i')).text);
+    // 30 tries (PIN_SOURCE_LIMIT), spread over 7 cases so that no case reaches its own 5: all merely wrong.
+    for (let i = 0; i < 30; i++) {
+      const caseNumber = `115D01${String(i % 7).padStart(2, '0')}`;
+      const { pin } = await invitationOf(caseNumber);
+      const res = await agent.post('/i').type('form').send({ _csrf: csrf, case_number: caseNumber, pin: pin === '000000' ? '000001' : '000000' });
+      expect(res.status).toBe(422);
+    }
+    const { pin } = await invitationOf('115D0106');
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0106', pin })).status).toBe(429);
+    now = new Date(now.getTime() + 11 * 60_000);
+    expect((await agent.post('/i').type('form').send({ _csrf: csrf, case_number: '115D0106', pin })).status).toBe(303);
+  });
+});
+
 describe('reminder, expiry and erasure', () => {
   test('one reminder a week on to those who have not answered; then expiry erases the number, token and PIN everywhere', async () => {
     now = new Date('2026-12-08T02:00:00Z');
@@ -260,6 +330,31 @@ describe('reminder, expiry and erasure', () => {
     expect(page.text).toContain('這個問卷連結已過期');
     // Every invitation is past its expiry now: no phone number is left anywhere.
     expect(await db()('invitations').whereNotNull('phone_e164').count({ n: '*' }).first().then((r) => Number(r?.n))).toBe(0);
+    now = new Date('2026-12-07T02:00:00Z');
+  });
+
+  test('an invitation answered (and its messages erased) after the reminder list was read gets no reminder', async () => {
+    now = new Date('2026-12-20T02:00:00Z');
+    await register(['115E0002,A-1,2026-12-18,0987-654-322']);
+    const inv = await invitationOf('115E0002');
+    expect(await t.services.smsOutbox.dispatchDue(now)).toEqual({ sent: 1, retried: 0, failed: 0 });
+    now = new Date(now.getTime() + 7 * DAY + 60_000);
+    const outbox = t.services.smsOutbox;
+    const statuses = outbox.statuses.bind(outbox);
+    // Between reading the due list and queueing: the petitioner answers and the erase job runs.
+    const spy = jest.spyOn(outbox, 'statuses').mockImplementationOnce(async (ids) => {
+      const { agent, csrf } = await openLink(inv.token);
+      expect((await agent.post('/i/answer').type('form').send({ _csrf: csrf, token: inv.token, ...answers })).status).toBe(303);
+      await t.services.petitions.expireAndErase(now);
+      return statuses(ids);
+    });
+    try {
+      expect(await t.services.petitions.remind(now)).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await invitationOf('115E0002')).toMatchObject({ status: 'answered', reminder_sms_id: null });
+    expect(await countOf('sms_messages', { reference: `invitation:${inv.id}:reminder` })).toBe(0);
     now = new Date('2026-12-07T02:00:00Z');
   });
 });
@@ -308,6 +403,30 @@ describe('phone keypad survey', () => {
     expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
   });
 
+  test('an inbound caller counts by number like a web address: hashed with the response only, bursts flagged, SOURCE_LIMIT in ten minutes', async () => {
+    const caller = '+886912000111';
+    const callSid = sid('CA');
+    const call = (digits: string | null) => play(hook(twimlPath, keypadCallParams(callSid, digits, 'in-progress', { from: caller })));
+    let twimlPath = `/twilio/keypad/${code}/incoming`;
+    let twiml = (await call(null)).text;
+    for (const k of ['', '5', '5', '5', '5', '5', '5', '5', '5', '5', '5']) {
+      twimlPath = actionOf(twiml);
+      twiml = (await call(k)).text;
+    }
+    expect(twiml).toContain('<Hangup/>');
+    const response = await db()('responses').orderBy('id', 'desc').first();
+    expect(response.source_hash).toBe(t.services.surveys.sourceHash(`tel:${caller}`, now));
+    expect(response.flag).toBeNull();
+    expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
+    // Further answers from that number (the service the calls end in): the 5th in ten minutes on is flagged, the 31st refused.
+    const channel = await t.services.surveys.channelByCode(code);
+    const outcomes = [];
+    for (let i = 2; i <= 31; i++) outcomes.push(await t.services.surveys.storeKeypadAnswers(channel as NonNullable<typeof channel>, new Map([['overall', { value: '4', text: null }]]), caller));
+    expect(outcomes.slice(0, 3).map((o) => o.kind === 'stored' && o.flagged)).toEqual([false, false, false]);
+    expect(outcomes.slice(3, 29).every((o) => o.kind === 'stored' && o.flagged)).toBe(true);
+    expect(outcomes[29]).toEqual({ kind: 'tooMany', retryAfterSeconds: 600 });
+  });
+
   test('the channels page gives the keypad channel\'s voice and status URLs, and lists the invitation channel', async () => {
     const page = await manager.agent.get('/channels');
     expect(page.status).toBe(200);
@@ -333,6 +452,20 @@ describe('phone keypad survey', () => {
     expect((await play(hook('/twilio/keypad/status', keypadCallParams(callSid, null, 'completed')))).status).toBe(204);
     expect(await countOf('responses')).toBe(before);
     expect(await db()('keypad_sessions').where({ call_sid: callSid }).first()).toBeUndefined();
+  });
+
+  test('a call Twilio refuses is logged with its code and status, never the number called', async () => {
+    await register(['115F0002,A-1,2026-12-01,02-2345-6790']);
+    const inv = await invitationOf('115F0002');
+    fake.failNext({ status: 400, code: 21215, message: 'Account not authorized to call +886223456790. Perhaps you need to enable some international permissions', resource: 'calls' });
+    logLines.length = 0;
+    const res = await manager.post(`/petitions/${inv.id}/call`);
+    expect(res.status).toBe(303);
+    const log = logLines.join('');
+    expect(log).toContain('the keypad call could not be started');
+    expect(log).toContain('"errorCode":21215');
+    expect(log).toContain('"httpStatus":400');
+    expect(log).not.toMatch(/223456790|2345-6790/);
   });
 
   test('an outbound call to a landline petitioner; a hang-up keeps what was answered (the case survey allows it) and uses the invitation up', async () => {
@@ -368,6 +501,38 @@ describe('phone keypad survey', () => {
     expect(again).not.toContain('<Gather');
     // The link is used up by the phone answer.
     expect((await request(t.app).get(`/i/${inv.token}`)).status).toBe(410);
+  });
+
+  test('sessions whose status callback never came are ended after 30 idle minutes, as a hang-up would end them', async () => {
+    const start = now;
+    await register(['115F0003,A-1,2026-12-01,02-2345-6791']);
+    const inv = await invitationOf('115F0003');
+    expect((await manager.post(`/petitions/${inv.id}/call`)).status).toBe(303);
+    const caseSid = fake.calls.at(-1)?.sid as string;
+    const greeting = await press(`/twilio/keypad/invitations/${inv.id}/outgoing`, caseSid, null);
+    const q1 = await press(actionOf(greeting), caseSid, '');
+    await press(actionOf(q1), caseSid, '4');
+    const citizenSid = sid('CA');
+    const citizenQ1 = await press(actionOf(await press(`/twilio/keypad/${code}/incoming`, citizenSid, null)), citizenSid, '');
+    await press(actionOf(citizenQ1), citizenSid, '5');
+    const before = await countOf('responses');
+    try {
+      now = new Date(start.getTime() + 29 * 60_000);
+      await t.services.keypad.finishIdle(now);
+      expect(await countOf('keypad_sessions', { call_sid: caseSid })).toBe(1);
+      expect(await countOf('keypad_sessions', { call_sid: citizenSid })).toBe(1);
+      now = new Date(start.getTime() + 31 * 60_000);
+      await t.services.keypad.finishIdle(now);
+      // The case survey allows partial answers: its one answer is stored and the invitation used up. The citizen one does not: nothing.
+      expect(await countOf('responses')).toBe(before + 1);
+      const response = await db()('responses').orderBy('id', 'desc').first();
+      expect((await db()('response_answers').where({ response_id: response.id })).map((a: { question_key: string; value: string }) => [a.question_key, a.value])).toEqual([['case.timeliness', '4']]);
+      expect(await invitationOf('115F0003')).toMatchObject({ status: 'answered', phone_e164: null });
+      expect(await countOf('keypad_sessions', { call_sid: caseSid })).toBe(0);
+      expect(await countOf('keypad_sessions', { call_sid: citizenSid })).toBe(0);
+    } finally {
+      now = start;
+    }
   });
 
   test('forged webhooks are refused with 403 and change nothing', async () => {

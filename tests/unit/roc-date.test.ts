@@ -6,6 +6,7 @@ import {
   parseIsoDate,
   rocYear,
   taiwanDateTime,
+  taiwanMonth,
 } from '../../server/platform/roc-date';
 
 describe('rocYear', () => {
@@ -87,6 +88,16 @@ describe('formatRocMonth', () => {
   it('refuses months before the Republic', () => {
     expect(() => formatRocMonth(1911, 12)).toThrow(RangeError);
     expect(() => formatRocMonth(1911, 12, 'en')).toThrow(RangeError);
+  });
+});
+
+describe('taiwanMonth', () => {
+  it('gives the Taiwan (UTC+8) month of an instant, crossing into the next month and year at 16:00 UTC', () => {
+    // 2026-01-31T16:00Z is 2026-02-01 00:00 in Taipei; 2025-12-31T16:00Z is 2026-01-01 00:00.
+    expect(taiwanMonth('2026-01-31T15:59:59Z')).toBe('2026-01');
+    expect(taiwanMonth('2026-01-31T16:00:00Z')).toBe('2026-02');
+    expect(taiwanMonth(new Date('2025-12-31T16:00:00Z'))).toBe('2026-01');
+    expect(taiwanMonth('2026-03-01T00:30:00+08:00')).toBe('2026-03'); // 2026-02-28T16:30Z
   });
 });
 
