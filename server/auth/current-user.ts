@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../platform/errors';
 import type { Lang } from '../platform/i18n';
 
 export const ROLES = ['admin', 'manager', 'tester', 'unit_head'] as const;
@@ -28,6 +29,13 @@ export function reachPath(user: CurrentUser): string | null {
   if (user.role === 'admin') return '/';
   if (user.role === 'manager' || user.role === 'unit_head') return user.unitPath;
   return null;
+}
+
+/** The reach of someone who manages units; anyone else is refused (403). */
+export function requiredReach(user: CurrentUser): string {
+  const reach = reachPath(user);
+  if (reach === null) throw new ForbiddenError();
+  return reach;
 }
 
 export function canReach(user: CurrentUser, unitPath: string): boolean {

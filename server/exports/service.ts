@@ -1,4 +1,4 @@
-import { reachPath, type CurrentUser } from '../auth/current-user';
+import { requiredReach, type CurrentUser } from '../auth/current-user';
 import { allocationColumns, allocationRows } from '../courtesy/allocation';
 import type { PlansRepo } from '../courtesy/plans-repo';
 import type { ResultsRepo } from '../courtesy/results-repo';
@@ -6,7 +6,6 @@ import type { ResultsService } from '../courtesy/results-service';
 import { scoreTableColumns, scoreTableRows } from '../courtesy/score-table';
 import type { VersionedSheet } from '../courtesy/scoresheet';
 import type { Unit, UnitsRepo } from '../org/units-repo';
-import { ForbiddenError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
 import type { Lang, Translate } from '../platform/i18n';
 import { formatRocDate, formatRocMonth, rocYear, taiwanDateTime, taiwanMonth } from '../platform/roc-date';
@@ -57,14 +56,8 @@ export class ExportService {
     private readonly clock: () => Date,
   ) {}
 
-  private reach(user: CurrentUser): string {
-    const reach = reachPath(user);
-    if (reach === null) throw new ForbiddenError();
-    return reach;
-  }
-
   async form(user: CurrentUser): Promise<ExportForm> {
-    const reach = this.reach(user);
+    const reach = requiredReach(user);
     const nowMonth = taiwanMonth(this.clock());
     return { datasets: datasetsFor(user), surveys: [...this.surveys], scopes: await this.units.listInReach(reach), allowAll: reach === '/', periods: recentPeriods(nowMonth, 3) };
   }
@@ -74,7 +67,7 @@ export class ExportService {
    * the role may not have, a scope outside the user's reach, an unknown survey.
    */
   async table(user: CurrentUser, q: ExportQuery, lang: Lang, t: Translate): Promise<{ ok: true; table: ExportTable; meta: Record<string, unknown> } | { ok: false; errors: FieldError[] }> {
-    const reach = this.reach(user);
+    const reach = requiredReach(user);
     const errors: FieldError[] = [];
     if (!datasetsFor(user).includes(q.dataset)) errors.push({ field: 'dataset', key: 'exports.error.dataset' });
     const scopes = await this.units.listInReach(reach);
@@ -340,7 +333,7 @@ export class ExportService {
   /** Allocation tables of the published plans in the period, the calls to units in the scope. */
   private async allocation(user: CurrentUser, name: string, scopePath: string, period: Period, lang: Lang, t: Translate): Promise<ExportTable> {
     const months = new Set(monthsOf(period));
-    const plans = (await this.plans.listInReach(this.reach(user)))
+    const plans = (await this.plans.listInReach(requiredReach(user)))
       .filter((p) => p.status === 'published' && months.has(p.month) && (p.scopePath.startsWith(scopePath) || scopePath.startsWith(p.scopePath)))
       .sort((a, b) => a.month.localeCompare(b.month) || a.scopePath.localeCompare(b.scopePath));
     const rows: Cell[][] = [];

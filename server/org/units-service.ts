@@ -1,7 +1,7 @@
-import { reachPath, type CurrentUser } from '../auth/current-user';
+import { requiredReach, type CurrentUser } from '../auth/current-user';
 import { audit } from '../platform/audit';
 import type { Db } from '../platform/db';
-import { ForbiddenError, NotFoundError } from '../platform/errors';
+import { NotFoundError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
 import { parseUnitsCsv, placementProblem, planUnitImport, type ImportIssue, type ImportPlan } from './unit-import';
 import type { UnitInput } from './schema';
@@ -14,12 +14,6 @@ export interface ImportPreview {
   counts: { create: number; update: number; unchanged: number };
 }
 
-function reachOf(user: CurrentUser): string {
-  const reach = reachPath(user);
-  if (reach === null) throw new ForbiddenError();
-  return reach;
-}
-
 export class UnitsService {
   constructor(
     private readonly db: Db,
@@ -29,13 +23,13 @@ export class UnitsService {
 
   /** Units the user may see, in tree order (parents before children). */
   list(user: CurrentUser): Promise<Unit[]> {
-    return this.units.listInReach(reachOf(user));
+    return this.units.listInReach(requiredReach(user));
   }
 
   /** A unit inside the user's reach; 404 for anything else, so that other agencies' units are not even confirmed. */
   async get(user: CurrentUser, id: number): Promise<Unit> {
     const unit = await this.units.findById(id);
-    if (!unit || !unit.path.startsWith(reachOf(user))) throw new NotFoundError();
+    if (!unit || !unit.path.startsWith(requiredReach(user))) throw new NotFoundError();
     return unit;
   }
 
@@ -55,7 +49,7 @@ export class UnitsService {
   }
 
   private async save(user: CurrentUser, existing: Unit | undefined, input: UnitInput): Promise<SaveResult> {
-    const reach = reachOf(user);
+    const reach = requiredReach(user);
     const now = this.clock().toISOString();
     return this.db.transaction(async (trx) => {
       const errors: FieldError[] = [];
@@ -104,7 +98,7 @@ export class UnitsService {
 
   /** Validates a CSV file against the stored tree without changing anything. */
   async previewImport(user: CurrentUser, csv: string, trx: Db = this.db): Promise<ImportPreview> {
-    const reach = reachOf(user);
+    const reach = requiredReach(user);
     const parsed = parseUnitsCsv(csv);
     const existing = await this.units.listInReach('/', trx);
     const plan = planUnitImport(parsed.units, existing, reach);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { reachPath, type CurrentUser } from '../auth/current-user';
+import { requiredReach, type CurrentUser } from '../auth/current-user';
 import type { VersionedSheet } from '../courtesy/scoresheet';
 import type { ResultsRepo } from '../courtesy/results-repo';
 import type { UnitsRepo, Unit } from '../org/units-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
-import { ForbiddenError, NotFoundError } from '../platform/errors';
+import { NotFoundError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
 import { taiwanMonth } from '../platform/roc-date';
 import { deductionFrequency, percentChange, scoreMean, scoreSummary, type DeductionFrequency, type ScoreSummary } from '../stats/courtesy';
@@ -118,15 +118,9 @@ export class DashboardService {
     private readonly clock: () => Date,
   ) {}
 
-  private reach(user: CurrentUser): string {
-    const reach = reachPath(user);
-    if (reach === null) throw new ForbiddenError();
-    return reach;
-  }
-
   /** The filters a query asks for, each unusable one replaced by its default and reported. */
   async filters(user: CurrentUser, raw: unknown): Promise<{ filters: DashboardFilters; errors: FieldError[]; scopes: Unit[] }> {
-    const reach = this.reach(user);
+    const reach = requiredReach(user);
     const q = dashboardQuery.safeParse(raw);
     const query = q.success ? q.data : {};
     const errors: FieldError[] = [];
@@ -172,7 +166,7 @@ export class DashboardService {
   }
 
   async view(user: CurrentUser, raw: unknown): Promise<DashboardView> {
-    const reach = this.reach(user);
+    const reach = requiredReach(user);
     const { filters, errors, scopes } = await this.filters(user, raw);
     const scopePath = filters.scope?.path ?? reach;
     const channels = (await this.surveysRepo.channelsInReach(scopePath)).filter((c) => c.surveyKey === filters.surveyKey);
@@ -357,7 +351,7 @@ export class DashboardService {
 
   async scopeUnit(user: CurrentUser, unitId: number): Promise<Unit> {
     const unit = await this.units.findById(unitId);
-    if (!unit || !unit.path.startsWith(this.reach(user))) throw new NotFoundError();
+    if (!unit || !unit.path.startsWith(requiredReach(user))) throw new NotFoundError();
     return unit;
   }
 }

@@ -6,13 +6,12 @@
  * that the dashboard or the courtesy module does not compute already.
  */
 import { z } from 'zod';
-import { reachPath, type CurrentUser } from '../auth/current-user';
+import { requiredReach, type CurrentUser } from '../auth/current-user';
 import type { CaseRecord, CasesRepo } from '../courtesy/cases-repo';
 import type { ResultsRepo } from '../courtesy/results-repo';
 import { bandsOf } from '../courtesy/results-service';
 import type { Unit, UnitsRepo } from '../org/units-repo';
 import type { AppSettingsRepo } from '../platform/app-settings';
-import { ForbiddenError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
 import { taiwanMonth } from '../platform/roc-date';
 import type { VersionedSurvey } from '../surveys/definition';
@@ -90,15 +89,9 @@ export class ReportService {
     private readonly invitationRates: InvitationRates | null = null,
   ) {}
 
-  private reach(user: CurrentUser): string {
-    const reach = reachPath(user);
-    if (reach === null) throw new ForbiddenError();
-    return reach;
-  }
-
   /** The report a query asks for; a period that is not a quarter, half-year or year, or a scope out of reach, is an error and no report. */
   async page(user: CurrentUser, raw: unknown): Promise<ReportPage> {
-    const reach = this.reach(user);
+    const reach = requiredReach(user);
     const parsed = reportQuery.safeParse(raw);
     const query = parsed.success ? parsed.data : {};
     const all = await this.units.listInReach(reach);
@@ -189,7 +182,7 @@ export class ReportService {
   /** The id of a unit in the user's reach by its code (for the command line). */
   async scopeByCode(user: CurrentUser, code: string): Promise<Unit | undefined> {
     const found = (await this.units.findByCodes([code]))[0];
-    return found && found.path.startsWith(this.reach(user)) ? found : undefined;
+    return found && found.path.startsWith(requiredReach(user)) ? found : undefined;
   }
 }
 
