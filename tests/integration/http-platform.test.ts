@@ -103,6 +103,48 @@ test('every page is sent with a strict Content-Security-Policy and no inline scr
   }
 });
 
+test("every response carries helmet's headers, the citizen's fast pages and redirects as much as the staff's", async () => {
+  const t = await createTestApp({ TRUST_PROXY: '1' });
+  try {
+    const unit = await seedUnit(t, { parentId: null });
+    await t.testDb.db('channels').insert({ code: 'HDRS01', survey_key: 'citizen', unit_id: unit.id, counter_name: '', mode: 'personal', codes_required: false, active: true, created_at: new Date().toISOString() });
+    const security = (headers: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(headers).filter(([name]) => /^(content-security-policy|cross-origin-|origin-agent-cluster|referrer-policy|strict-transport-security|x-)/.test(name)));
+    const staff = security((await request(t.app).get('/login')).headers);
+    // What helmet sends for our settings, header by header (helmet 8's defaults, our CSP).
+    expect(staff).toEqual({
+      'content-security-policy': "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    });
+    const page = await request(t.app).get('/s/HDRS01');
+    expect(security(page.headers)).toEqual(staff);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const cookie = String(page.headers['set-cookie']).split(';')[0] ?? '';
+    const posted = await request(t.app).post('/s/HDRS01').set('Cookie', cookie).type('form').send({
+      _csrf: token,
+      ...Object.fromEntries(['env.clean', 'env.signs', 'env.facilities', 'cour.attitude', 'cour.attention', 'prof.knowledge', 'prof.efficiency', 'meas.online', 'meas.forms', 'overall'].map((k) => [`q_${k}`, '4'])),
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toBe('/s/HDRS01/thanks');
+    expect(security(posted.headers)).toEqual(staff);
+    expect(security((await request(t.app).get('/s/NOSUCH')).headers)).toEqual(staff);
+    expect(security((await request(t.app).get('/no/such/page')).headers)).toEqual(staff);
+    expect((await request(t.app).get('/login')).headers['x-powered-by']).toBeUndefined();
+  } finally {
+    await t.close();
+  }
+});
+
 test('/healthz checks the database', async () => {
   const t = await createTestApp();
   try {
