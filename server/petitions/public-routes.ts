@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { isLang, translator, type Lang } from '../platform/i18n';
 import { doubleSubmit } from '../platform/double-submit';
-import { parseForm, renderPage, type FieldError } from '../platform/http';
+import { parseForm, renderPage, seeOther, type FieldError } from '../platform/http';
 import { get, post, type Route } from '../platform/routes';
 import type { Channel } from '../surveys/repo';
 import type { SurveysService } from '../surveys/service';
@@ -99,7 +99,7 @@ export function invitationRoutes(petitions: PetitionsService, surveys: SurveysSe
       // Checked before a PIN is tried: a wrong PIN counts against the case.
       if (!tokenOk(req)) return message(req, res, lang, 'csrf');
       const found = await petitions.byPin(form.data.case_number, form.data.pin, req.ip ?? '');
-      if (found.kind === 'ok') return res.redirect(303, `/i/${found.token}${langQuery(lang)}`);
+      if (found.kind === 'ok') return seeOther(res, `/i/${found.token}${langQuery(lang)}`);
       if (found.kind === 'wrong') return pinPage(req, res, lang, [{ field: 'pin', key: 'invite.error.wrong' }], req.body, 422);
       await message(req, res, lang, found.kind);
     }),
@@ -123,7 +123,7 @@ export function invitationRoutes(petitions: PetitionsService, surveys: SurveysSe
       if (outcome.kind === 'invalid') return surveyForm(req, res, lang, token, state.channel, outcome.errors, body, 422);
       if (outcome.kind === 'spent') return message(req, res, lang, 'answered');
       if (outcome.kind !== 'stored') return message(req, res, lang, 'locked');
-      res.redirect(303, `/i/thanks${langQuery(lang)}`);
+      seeOther(res, `/i/thanks${langQuery(lang)}`);
     }),
 
     get('/i/:token', 'public', async (req, res) => {

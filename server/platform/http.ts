@@ -84,6 +84,15 @@ export async function renderPage(
   res.status(status).type('html').send(html);
 }
 
+/**
+ * "See other": where a form's post leads, with no body. Express's redirect
+ * negotiates a body (HTML, text) that no browser shows, and costs the
+ * citizen's busiest route more than the rest of the response.
+ */
+export function seeOther(res: Response, url: string): void {
+  res.status(303).location(url).set('Content-Length', '0').end();
+}
+
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#34;': '"' };
 
 /** The text of the first <h1> of rendered HTML, tags removed and entities decoded (the layout escapes it again). */

@@ -4,7 +4,7 @@ import { doubleSubmit } from '../platform/double-submit';
 import type { Request, Response } from 'express';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import { isLang, translator, type Lang } from '../platform/i18n';
-import { renderPage, type FieldError } from '../platform/http';
+import { renderPage, seeOther, type FieldError } from '../platform/http';
 import { get, post, type Route } from '../platform/routes';
 import type { Channel } from './repo';
 import type { SurveysService } from './service';
@@ -127,7 +127,7 @@ export function publicSurveyRoutes(surveys: SurveysService, settings: AppSetting
       if (channel.mode === 'personal' && guardHours > 0) {
         res.cookie(doneCookie(channel.code), '1', { httpOnly: true, sameSite: 'lax', secure: secure(req), path: '/s/', maxAge: guardHours * 3600_000 });
       }
-      res.redirect(303, `/s/${channel.code}/thanks${query({ lang: lang === 'zh-TW' ? undefined : lang, k: channel.mode === 'kiosk' ? kioskKey : undefined })}`);
+      seeOther(res, `/s/${channel.code}/thanks${query({ lang: lang === 'zh-TW' ? undefined : lang, k: channel.mode === 'kiosk' ? kioskKey : undefined })}`);
     }),
 
     get('/s/:code/thanks', 'public', async (req, res) => {
