@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../platform/db';
+import { jsonInsert, type JsonColumn } from '../platform/json-rows';
 import { deltaOf, type CellDelta, type CountDelta, type SectionDelta } from './aggregate';
 import type { Survey, VersionedSurvey } from './definition';
 import type { Answers } from './submission';
@@ -70,9 +71,34 @@ const toChannel = (r: ChannelRow, agency: { nameZh: string; nameEn: string }): C
   active: Boolean(r.active),
 });
 
-const COUNT_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'];
-const SECTION_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'];
-const CELL_KEY = ['survey_key', 'channel_id', 'unit_id', 'month', 'cell', 'question_key', 'value'];
+const text = (name: string): JsonColumn => ({ name, pg: 'text' });
+const integer = (name: string): JsonColumn => ({ name, pg: 'integer' });
+const AGG_BASE = [text('survey_key'), integer('channel_id'), integer('unit_id'), text('month')];
+
+/** The writes of every submission, each one statement whatever the batch's size (platform/json-rows.ts). */
+const insertResponseRows = jsonInsert({
+  table: 'responses',
+  columns: [text('ref'), integer('survey_version_id'), integer('channel_id'), integer('unit_id'), text('month'), text('submitted_at'), text('source_hash'), text('flag'), { name: 'counted', pg: 'boolean' }],
+  returning: ['id', 'ref'],
+});
+const insertAnswerRows = jsonInsert({ table: 'response_answers', columns: [integer('response_id'), text('question_key'), text('value'), text('text')] });
+const addToAggregates = [
+  jsonInsert({
+    table: 'agg_counts',
+    columns: [...AGG_BASE, text('question_key'), text('value'), integer('n')],
+    conflict: { key: ['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'], add: 'n' },
+  }),
+  jsonInsert({
+    table: 'agg_sections',
+    columns: [...AGG_BASE, text('section_key'), text('item_i'), text('item_j'), { name: 'sum', pg: 'double precision' }],
+    conflict: { key: ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'], add: 'sum' },
+  }),
+  jsonInsert({
+    table: 'agg_cells',
+    columns: [...AGG_BASE, text('cell'), text('question_key'), text('value'), integer('n')],
+    conflict: { key: ['survey_key', 'channel_id', 'unit_id', 'month', 'cell', 'question_key', 'value'], add: 'n' },
+  }),
+] as const;
 
 /** The only code that reads or writes survey_versions, channels, responses, answers, aggregates and staff codes. */
 export class SurveysRepo {
@@ -163,7 +189,7 @@ export class SurveysRepo {
   async insertResponses(items: { response: NewResponse; survey: Survey; answers: Answers }[], trx: Db): Promise<number[]> {
     const ids: number[] = [];
     const deltas = new Deltas();
-    // One statement for all responses, one to read their ids back, one per 200 answers.
+    // The ids are matched by a random reference: neither database promises RETURNING's rows in VALUES order.
     const refs = items.map(() => crypto.randomBytes(12).toString('base64url'));
     const responseRows = items.map(({ response: r }, i) => ({
       ref: refs[i],
@@ -176,12 +202,7 @@ export class SurveysRepo {
       flag: r.flag,
       counted: r.flag === null,
     }));
-    for (let i = 0; i < responseRows.length; i += 200) await trx('responses').insert(responseRows.slice(i, i + 200));
-    const idOf = new Map<string, number>();
-    for (let i = 0; i < refs.length; i += 500) {
-      const rows = await trx('responses').whereIn('ref', refs.slice(i, i + 500)).select('id', 'ref');
-      for (const row of rows as { id: number; ref: string }[]) idOf.set(row.ref, row.id);
-    }
+    const idOf = new Map((await insertResponseRows(trx, responseRows)).map((row) => [row.ref as string, Number(row.id)]));
     const answerRows: { response_id: number; question_key: string; value: string | null; text: string | null }[] = [];
     items.forEach(({ response: r, survey, answers }, i) => {
       const id = idOf.get(refs[i] as string);
@@ -190,22 +211,16 @@ export class SurveysRepo {
       for (const [question_key, a] of answers) answerRows.push({ response_id: id, question_key, value: a.value, text: a.text });
       if (r.flag === null) deltas.add({ surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
     });
-    if (answerRows.length > 0) await trx.batchInsert('response_answers', answerRows, 200);
+    await insertAnswerRows(trx, answerRows);
     await this.applyDeltas(deltas, trx);
     return ids;
   }
 
   private async applyDeltas(deltas: Deltas, trx: Db): Promise<void> {
-    const tables = [
-      { table: 'agg_counts', rows: [...deltas.counts.values()], key: COUNT_KEY, column: 'n' },
-      { table: 'agg_sections', rows: [...deltas.sections.values()], key: SECTION_KEY, column: 'sum' },
-      { table: 'agg_cells', rows: [...deltas.cells.values()], key: CELL_KEY, column: 'n' },
-    ];
-    for (const { table, rows, key, column } of tables) {
-      for (let i = 0; i < rows.length; i += 500) {
-        await trx(table).insert(rows.slice(i, i + 500)).onConflict(key).merge({ [column]: trx.raw(`${table}.${column} + excluded.${column}`) });
-      }
-    }
+    const [counts, sections, cells] = addToAggregates;
+    await counts(trx, [...deltas.counts.values()]);
+    await sections(trx, [...deltas.sections.values()]);
+    await cells(trx, [...deltas.cells.values()]);
   }
 
   /** Counts a flagged response after all (a manager's decision), or takes one out again. */

@@ -56,8 +56,9 @@ function checkOne(q: Question, raw: string | string[] | undefined, survey: Surve
     case 'text': {
       if (single === undefined) return { error: 'survey.error.invalid' };
       // Control characters (NUL among them, which PostgreSQL cannot store) go; line breaks and tabs stay.
+      // A lone surrogate (not text in any encoding) becomes U+FFFD, as it would on its way into UTF-8.
       // eslint-disable-next-line no-control-regex
-      const clean = single.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+      const clean = single.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/[\uD800-\uDFFF]/gu, '\uFFFD').trim();
       if (clean === '') return q.required ? { error: 'survey.error.required' } : {};
       if ([...clean].length > q.maxLength) return { error: 'survey.error.tooLong' };
       return { answer: { value: null, text: maskPersonalData(clean) } };
