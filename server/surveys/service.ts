@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { reachPath, type CurrentUser } from '../auth/current-user';
 import type { AppSettingsRepo } from '../platform/app-settings';
 import type { Db } from '../platform/db';
+import { GroupCommit } from '../platform/group-commit';
 import { NotFoundError } from '../platform/errors';
 import type { FieldError } from '../platform/http';
 import { taiwanDateTime, taiwanMonth } from '../platform/roc-date';
@@ -25,11 +26,8 @@ export type SubmitOutcome =
   | { kind: 'tooFast'; retryAfterSeconds: number }
   | { kind: 'tooMany'; retryAfterSeconds: number };
 
-interface Pending {
-  item: { response: NewResponse; survey: Survey; answers: Answers };
-  resolve: (id: number) => void;
-  reject: (err: unknown) => void;
-}
+/** A response ready to be stored. */
+type StoredItem = { response: NewResponse; survey: Survey; answers: Answers };
 
 /** Uses up a single-use right to answer inside the answer's transaction; false: already used or expired. */
 export type Spend = (trx: Db, now: Date) => Promise<boolean>;
@@ -47,8 +45,8 @@ export function hashCode(code: string): string {
 
 export class SurveysService {
   private versionIds = new Map<string, number>();
-  private queue: Pending[] = [];
-  private flushing = false;
+  /** Web answers are written in groups: many to a transaction, each acknowledged after its commit. */
+  private readonly writer = new GroupCommit<StoredItem, number>((items) => this.db.transaction((trx) => this.repo.insertResponses(items, trx)));
 
   constructor(
     private readonly db: Db,
@@ -179,7 +177,7 @@ export class SurveysService {
       if (stored === null) return { kind: 'invalid', errors: [{ field: 'code', key: 'survey.error.codeUsed' }] };
       return { kind: 'stored', responseId: stored, flagged: flag !== null };
     }
-    const responseId = await this.enqueue(item);
+    const responseId = await this.writer.add(item);
     return { kind: 'stored', responseId, flagged: flag !== null };
   }
 
@@ -227,35 +225,6 @@ export class SurveysService {
   /** A channel by id, for the product's own use (keypad calls, invitations): no reach check. */
   async channelById(id: number, trx?: Db): Promise<Channel | undefined> {
     return this.repo.findChannel(id, trx);
-  }
-
-  /**
-   * Group commit: submissions arriving together are written in one
-   * transaction, and each is acknowledged only after that transaction commits.
-   */
-  private enqueue(item: Pending['item']): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (!this.flushing) setImmediate(() => void this.flush());
-    });
-  }
-
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, 200);
-        try {
-          const ids = await this.db.transaction((trx) => this.repo.insertResponses(batch.map((p) => p.item), trx));
-          batch.forEach((p, i) => p.resolve(ids[i] as number));
-        } catch (err) {
-          batch.forEach((p) => p.reject(err));
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 
   private reach(user: CurrentUser): string {
