@@ -206,26 +206,27 @@ export function planMonth(input: PlannerInput): Plan {
     // so that an unavailable date moves the test rather than unbalancing the load.
     const ranked = rankTesters(p.candidates, unit, load, lastPairs, usedForUnit, tieBreak);
     let chosen: { tester: PlannerTester; slot: Slot } | null = null;
-    for (const half of [p.half, p.half === 'am' ? 'pm' : 'am'] as Half[]) {
-      const halfWindows = windows.filter((w) => w.half === half);
-      const startAt = Math.floor(random() * Math.max(1, halfWindows.length));
-      for (const tester of ranked) {
+    // The aimed-at half first, then the other, for each tester in turn: a tester whose half-days of
+    // one kind are full takes the test in the other half rather than pass it to a busier tester.
+    const halves = [p.half, p.half === 'am' ? 'pm' : 'am'] as Half[];
+    const halfWindows = halves.map((half) => windows.filter((w) => w.half === half));
+    const startAt = halfWindows.map((ws) => Math.floor(random() * Math.max(1, ws.length)));
+    for (const tester of ranked) {
+      for (const [h, ws] of halfWindows.entries()) {
         for (const dayIndex of dayOrder) {
           const date = days[dayIndex] as string;
           if (tester.unavailable.includes(date)) continue;
-          for (let k = 0; k < halfWindows.length && !chosen; k += 1) {
-            const w = halfWindows[(startAt + k) % halfWindows.length] as Omit<Slot, 'date'>;
+          for (let k = 0; k < ws.length && !chosen; k += 1) {
+            const w = ws[((startAt[h] as number) + k) % ws.length] as Omit<Slot, 'date'>;
             if (!busy.has(`${tester.id}:${date}:${w.start}`)) chosen = { tester, slot: { ...w, date } };
           }
           if (chosen) break;
         }
         if (chosen) break;
       }
-      if (chosen) {
-        if (unit.retest?.previousHalf && chosen.slot.half === unit.retest.previousHalf) warn('retestHalf', 'plan.warn.retestSameHalf', { unit: unit.code });
-        break;
-      }
+      if (chosen) break;
     }
+    if (chosen && unit.retest?.previousHalf && chosen.slot.half === unit.retest.previousHalf) warn('retestHalf', 'plan.warn.retestSameHalf', { unit: unit.code });
     if (!chosen) {
       warn('unavailable', 'plan.warn.allUnavailable', { unit: unit.code });
       results.set(p, { ...unplanned(unit), slot: slotAt(days, windows, p.targetDay, p.half, random) });
