@@ -27,7 +27,6 @@ interface Pending<T, R> {
 export class GroupCommit<T, R> {
   private queue: Pending<T, R>[] = [];
   private writing = false;
-  private lastBatch = 0;
   private gathered: (() => void) | undefined;
   private want = 0;
 
@@ -57,8 +56,7 @@ export class GroupCommit<T, R> {
         } catch (err) {
           batch.forEach((p) => p.reject(err));
         }
-        this.lastBatch = batch.length;
-        await this.gather(Math.ceil(this.lastBatch / 2));
+        await this.gather(Math.ceil(batch.length / 2));
       }
     } finally {
       this.writing = false;

@@ -6,6 +6,14 @@ export interface JsonColumn {
   pg: 'text' | 'integer' | 'boolean' | 'double precision';
 }
 
+/** Column constructors, one per PostgreSQL type used. */
+export const column = {
+  text: (name: string): JsonColumn => ({ name, pg: 'text' }),
+  integer: (name: string): JsonColumn => ({ name, pg: 'integer' }),
+  boolean: (name: string): JsonColumn => ({ name, pg: 'boolean' }),
+  double: (name: string): JsonColumn => ({ name, pg: 'double precision' }),
+};
+
 export interface JsonInsert {
   table: string;
   columns: readonly JsonColumn[];

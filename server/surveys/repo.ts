@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../platform/db';
-import { jsonInsert, type JsonColumn } from '../platform/json-rows';
+import { column, jsonInsert } from '../platform/json-rows';
 import { deltaOf, type CellDelta, type CountDelta, type SectionDelta } from './aggregate';
 import type { Survey, VersionedSurvey } from './definition';
 import type { Answers } from './submission';
@@ -25,6 +25,13 @@ export interface Channel {
   kioskKey: string | null;
   codesRequired: boolean;
   active: boolean;
+}
+
+/** A response with its answers, ready to be stored. */
+export interface NewItem {
+  response: NewResponse;
+  survey: Survey;
+  answers: Answers;
 }
 
 export interface NewResponse {
@@ -71,14 +78,13 @@ const toChannel = (r: ChannelRow, agency: { nameZh: string; nameEn: string }): C
   active: Boolean(r.active),
 });
 
-const text = (name: string): JsonColumn => ({ name, pg: 'text' });
-const integer = (name: string): JsonColumn => ({ name, pg: 'integer' });
+const { text, integer } = column;
 const AGG_BASE = [text('survey_key'), integer('channel_id'), integer('unit_id'), text('month')];
 
 /** The writes of every submission, each one statement whatever the batch's size (platform/json-rows.ts). */
 const insertResponseRows = jsonInsert({
   table: 'responses',
-  columns: [text('ref'), integer('survey_version_id'), integer('channel_id'), integer('unit_id'), text('month'), text('submitted_at'), text('source_hash'), text('flag'), { name: 'counted', pg: 'boolean' }],
+  columns: [text('ref'), integer('survey_version_id'), integer('channel_id'), integer('unit_id'), text('month'), text('submitted_at'), text('source_hash'), text('flag'), column.boolean('counted')],
   returning: ['id', 'ref'],
 });
 const insertAnswerRows = jsonInsert({ table: 'response_answers', columns: [integer('response_id'), text('question_key'), text('value'), text('text')] });
@@ -90,7 +96,7 @@ const addToAggregates = [
   }),
   jsonInsert({
     table: 'agg_sections',
-    columns: [...AGG_BASE, text('section_key'), text('item_i'), text('item_j'), { name: 'sum', pg: 'double precision' }],
+    columns: [...AGG_BASE, text('section_key'), text('item_i'), text('item_j'), column.double('sum')],
     conflict: { key: ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'], add: 'sum' },
   }),
   jsonInsert({
@@ -186,7 +192,7 @@ export class SurveysRepo {
    * Stores responses and their answers, and adds what they contribute to the
    * aggregates, in the caller's transaction (counted responses only).
    */
-  async insertResponses(items: { response: NewResponse; survey: Survey; answers: Answers }[], trx: Db): Promise<number[]> {
+  async insertResponses(items: NewItem[], trx: Db): Promise<number[]> {
     const ids: number[] = [];
     const deltas = new Deltas();
     // The ids are matched by a random reference: neither database promises RETURNING's rows in VALUES order.

@@ -10,7 +10,7 @@ import type { Unit, UnitsRepo } from '../org/units-repo';
 import { membersOfScope, nearestAgencyId } from '../courtesy/scope';
 import type { Survey, VersionedSurvey } from './definition';
 import { channelHealth, type ChannelHealth } from './health';
-import type { Channel, ChannelMode, NewResponse, SurveysRepo } from './repo';
+import type { Channel, ChannelMode, NewItem, NewResponse, SurveysRepo } from './repo';
 import { parseSubmission, type Answers } from './submission';
 
 /** Public submissions from one source (hashed address) allowed in ten minutes, and the count that flags a burst. */
@@ -25,9 +25,6 @@ export type SubmitOutcome =
   | { kind: 'invalid'; errors: FieldError[] }
   | { kind: 'tooFast'; retryAfterSeconds: number }
   | { kind: 'tooMany'; retryAfterSeconds: number };
-
-/** A response ready to be stored. */
-type StoredItem = { response: NewResponse; survey: Survey; answers: Answers };
 
 /** Uses up a single-use right to answer inside the answer's transaction; false: already used or expired. */
 export type Spend = (trx: Db, now: Date) => Promise<boolean>;
@@ -46,7 +43,7 @@ export function hashCode(code: string): string {
 export class SurveysService {
   private versionIds = new Map<string, number>();
   /** Web answers are written in groups: many to a transaction, each acknowledged after its commit. */
-  private readonly writer = new GroupCommit<StoredItem, number>((items) => this.db.transaction((trx) => this.repo.insertResponses(items, trx)));
+  private readonly writer = new GroupCommit<NewItem, number>((items) => this.db.transaction((trx) => this.repo.insertResponses(items, trx)));
 
   constructor(
     private readonly db: Db,

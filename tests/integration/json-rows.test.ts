@@ -1,4 +1,4 @@
-import { jsonInsert } from '../../server/platform/json-rows';
+import { column, jsonInsert } from '../../server/platform/json-rows';
 import { createTestDb, type TestDb } from '../support/db';
 
 /** One statement, one parameter: the rows come back exactly, whatever their text, on SQLite and PostgreSQL. */
@@ -6,22 +6,12 @@ let t: TestDb;
 
 const insert = jsonInsert({
   table: 'scratch_rows',
-  columns: [
-    { name: 'k', pg: 'text' },
-    { name: 'label', pg: 'text' },
-    { name: 'n', pg: 'integer' },
-    { name: 'x', pg: 'double precision' },
-    { name: 'ok', pg: 'boolean' },
-  ],
+  columns: [column.text('k'), column.text('label'), column.integer('n'), column.double('x'), column.boolean('ok')],
   returning: ['id', 'k'],
 });
 const add = jsonInsert({
   table: 'scratch_sums',
-  columns: [
-    { name: 'a', pg: 'text' },
-    { name: 'b', pg: 'integer' },
-    { name: 'n', pg: 'integer' },
-  ],
+  columns: [column.text('a'), column.integer('b'), column.integer('n')],
   conflict: { key: ['a', 'b'], add: 'n' },
 });
 
@@ -79,6 +69,6 @@ test('a failing statement stores nothing of its rows', async () => {
 });
 
 test('names are checked when the statement is built', () => {
-  expect(() => jsonInsert({ table: 'scratch_rows; drop', columns: [{ name: 'k', pg: 'text' }] })).toThrow('not a plain identifier');
-  expect(() => jsonInsert({ table: 'scratch_rows', columns: [{ name: "k'", pg: 'text' }] })).toThrow('not a plain identifier');
+  expect(() => jsonInsert({ table: 'scratch_rows; drop', columns: [column.text('k')] })).toThrow('not a plain identifier');
+  expect(() => jsonInsert({ table: 'scratch_rows', columns: [column.text("k'")] })).toThrow('not a plain identifier');
 });
