@@ -3,6 +3,8 @@
  * PostgreSQL when TEST_DATABASE_URL is set (each test file in its own scratch database).
  * @type {import('jest').Config}
  */
+const os = require('node:os');
+
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
@@ -22,6 +24,10 @@ if (process.env.TEST_DATABASE_URL) {
 
 module.exports = {
   projects,
+  // Jest's default is one worker fewer than the cores, which on the 2-core CI machine means
+  // every file in turn. The files spend much of their time waiting on Chromium, PostgreSQL
+  // and fsync, so two at once cut the whole run by about 30% (526 s to 368 s measured).
+  maxWorkers: Math.max(2, os.availableParallelism() - 1),
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
 };
