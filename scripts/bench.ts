@@ -180,11 +180,25 @@ async function benchSubmissions(): Promise<void> {
   );
 }
 
+const BENCHMARKS: Record<string, () => void | Promise<void>> = {
+  planner: benchPlanner,
+  submissions: benchSubmissions,
+  dashboard: () => benchDashboard((line) => process.stdout.write(`${line}\n`)),
+  export: () => benchExport((line) => process.stdout.write(`${line}\n`)),
+};
+
+/** Every benchmark, or only those named (`npm run bench -- submissions dashboard`). */
 async function main(): Promise<void> {
-  benchPlanner();
-  await benchSubmissions();
-  await benchDashboard((line) => process.stdout.write(`${line}\n`));
-  await benchExport((line) => process.stdout.write(`${line}\n`));
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(BENCHMARKS).join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const [name, run] of Object.entries(BENCHMARKS)) {
+    if (names.length === 0 || names.includes(name)) await run();
+  }
 }
 
 void main();
