@@ -42,6 +42,26 @@ interface SqliteConnection {
   exec(sql: string, cb: (err: Error | null) => void): void;
 }
 
+/**
+ * Runs a script of SQLite statements (a transaction, BEGIN to COMMIT) in one
+ * call to the driver, on the pool's one connection. The driver stops at a
+ * failing statement, inside the transaction: that is rolled back before the
+ * connection goes back to the pool, so nothing of the script stays.
+ */
+export async function sqliteScript(db: Db, script: string): Promise<void> {
+  const conn = (await db.client.acquireConnection()) as SqliteConnection;
+  const exec = (sql: string) => new Promise<void>((resolve, reject) => conn.exec(sql, (err) => (err ? reject(err) : resolve())));
+  try {
+    await exec(script);
+  } catch (err) {
+    // Fails by itself when the error came before BEGIN or ended the transaction already.
+    await exec('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await db.client.releaseConnection(conn);
+  }
+}
+
 export function isPostgres(db: Db): boolean {
   return db.client.config.client === 'pg';
 }

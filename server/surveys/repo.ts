@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../platform/db';
-import { column, jsonInsert } from '../platform/json-rows';
+import { column, commitWrites, JsonInsert, runWrites, type JsonWrite, type Row } from '../platform/json-rows';
 import { deltaOf, type CellDelta, type CountDelta, type SectionDelta } from './aggregate';
 import type { Survey, VersionedSurvey } from './definition';
 import type { Answers } from './submission';
@@ -82,29 +82,59 @@ const { text, integer } = column;
 const AGG_BASE = [text('survey_key'), integer('channel_id'), integer('unit_id'), text('month')];
 
 /** The writes of every submission, each one statement whatever the batch's size (platform/json-rows.ts). */
-const insertResponseRows = jsonInsert({
+const insertResponseRows = new JsonInsert({
   table: 'responses',
   columns: [text('ref'), integer('survey_version_id'), integer('channel_id'), integer('unit_id'), text('month'), text('submitted_at'), text('source_hash'), text('flag'), column.boolean('counted')],
-  returning: ['id', 'ref'],
 });
-const insertAnswerRows = jsonInsert({ table: 'response_answers', columns: [integer('response_id'), text('question_key'), text('value'), text('text')] });
-const addToAggregates = [
-  jsonInsert({
+/** Answers name their response by its reference, so they go in the same script as the responses. */
+const insertAnswerRows = new JsonInsert({
+  table: 'response_answers',
+  columns: [text('question_key'), text('value'), text('text')],
+  lookup: { column: 'response_id', table: 'responses', key: 'ref' },
+});
+const addToAggregates = {
+  counts: new JsonInsert({
     table: 'agg_counts',
     columns: [...AGG_BASE, text('question_key'), text('value'), integer('n')],
     conflict: { key: ['survey_key', 'channel_id', 'unit_id', 'month', 'question_key', 'value'], add: 'n' },
   }),
-  jsonInsert({
+  sections: new JsonInsert({
     table: 'agg_sections',
     columns: [...AGG_BASE, text('section_key'), text('item_i'), text('item_j'), column.double('sum')],
     conflict: { key: ['survey_key', 'channel_id', 'unit_id', 'month', 'section_key', 'item_i', 'item_j'], add: 'sum' },
   }),
-  jsonInsert({
+  cells: new JsonInsert({
     table: 'agg_cells',
     columns: [...AGG_BASE, text('cell'), text('question_key'), text('value'), integer('n')],
     conflict: { key: ['survey_key', 'channel_id', 'unit_id', 'month', 'cell', 'question_key', 'value'], add: 'n' },
   }),
-] as const;
+};
+
+/** The writes that add deltas to the aggregates. */
+const aggregateWrites = (deltas: Deltas): JsonWrite[] => [
+  { insert: addToAggregates.counts, rows: [...deltas.counts.values()] },
+  { insert: addToAggregates.sections, rows: [...deltas.sections.values()] },
+  { insert: addToAggregates.cells, rows: [...deltas.cells.values()] },
+];
+
+/**
+ * The writes that store responses with their answers and add what they
+ * contribute to the aggregates (counted responses only), and each response's
+ * reference: a random string set here, by which the answers find their
+ * response and a caller can find it later.
+ */
+function responseWrites(items: readonly NewItem[]): { refs: string[]; writes: JsonWrite[] } {
+  const refs = items.map(() => crypto.randomBytes(12).toString('base64url'));
+  const deltas = new Deltas();
+  const answerRows: Row[] = [];
+  const responseRows = items.map(({ response: r, survey, answers }, i) => {
+    const ref = refs[i] as string;
+    for (const [question_key, a] of answers) answerRows.push({ ref, question_key, value: a.value, text: a.text });
+    if (r.flag === null) deltas.add({ surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
+    return { ref, survey_version_id: r.surveyVersionId, channel_id: r.channelId, unit_id: r.unitId, month: r.month, submitted_at: r.submittedAt, source_hash: r.sourceHash, flag: r.flag, counted: r.flag === null };
+  });
+  return { refs, writes: [{ insert: insertResponseRows, rows: responseRows }, { insert: insertAnswerRows, rows: answerRows }, ...aggregateWrites(deltas)] };
+}
 
 /** The only code that reads or writes survey_versions, channels, responses, answers, aggregates and staff codes. */
 export class SurveysRepo {
@@ -188,45 +218,18 @@ export class SurveysRepo {
     return row?.submitted_at ?? null;
   }
 
-  /**
-   * Stores responses and their answers, and adds what they contribute to the
-   * aggregates, in the caller's transaction (counted responses only).
-   */
-  async insertResponses(items: NewItem[], trx: Db): Promise<number[]> {
-    const ids: number[] = [];
-    const deltas = new Deltas();
-    // The ids are matched by a random reference: neither database promises RETURNING's rows in VALUES order.
-    const refs = items.map(() => crypto.randomBytes(12).toString('base64url'));
-    const responseRows = items.map(({ response: r }, i) => ({
-      ref: refs[i],
-      survey_version_id: r.surveyVersionId,
-      channel_id: r.channelId,
-      unit_id: r.unitId,
-      month: r.month,
-      submitted_at: r.submittedAt,
-      source_hash: r.sourceHash,
-      flag: r.flag,
-      counted: r.flag === null,
-    }));
-    const idOf = new Map((await insertResponseRows(trx, responseRows)).map((row) => [row.ref as string, Number(row.id)]));
-    const answerRows: { response_id: number; question_key: string; value: string | null; text: string | null }[] = [];
-    items.forEach(({ response: r, survey, answers }, i) => {
-      const id = idOf.get(refs[i] as string);
-      if (id === undefined) throw new Error('an inserted response was not found');
-      ids.push(id);
-      for (const [question_key, a] of answers) answerRows.push({ response_id: id, question_key, value: a.value, text: a.text });
-      if (r.flag === null) deltas.add({ surveyKey: survey.key, channelId: r.channelId, unitId: r.unitId, month: r.month }, deltaOf(survey, answers), 1);
-    });
-    await insertAnswerRows(trx, answerRows);
-    await this.applyDeltas(deltas, trx);
-    return ids;
+  /** Stores responses with their answers and aggregates in the caller's transaction; their references, in order. */
+  async insertResponses(items: readonly NewItem[], trx: Db): Promise<string[]> {
+    const { refs, writes } = responseWrites(items);
+    await runWrites(trx, writes);
+    return refs;
   }
 
-  private async applyDeltas(deltas: Deltas, trx: Db): Promise<void> {
-    const [counts, sections, cells] = addToAggregates;
-    await counts(trx, [...deltas.counts.values()]);
-    await sections(trx, [...deltas.sections.values()]);
-    await cells(trx, [...deltas.cells.values()]);
+  /** The same in a transaction of its own, sent to SQLite as one script (the group commit's write). */
+  async commitResponses(items: readonly NewItem[]): Promise<string[]> {
+    const { refs, writes } = responseWrites(items);
+    await commitWrites(this.db, writes);
+    return refs;
   }
 
   /** Counts a flagged response after all (a manager's decision), or takes one out again. */
@@ -238,7 +241,7 @@ export class SurveysRepo {
     );
     const deltas = new Deltas();
     deltas.add({ surveyKey: survey.key, channelId: r.channel_id, unitId: r.unit_id, month: r.month }, deltaOf(survey, answers), counted ? 1 : -1);
-    await this.applyDeltas(deltas, trx);
+    await runWrites(trx, aggregateWrites(deltas));
     if (!counted) {
       // Taking a response out may empty some aggregates: remove them, as a rebuild would never create them.
       await trx('agg_counts').where({ n: 0 }).delete();
@@ -276,7 +279,7 @@ export class SurveysRepo {
         lastId = r.id;
         done += 1;
       }
-      await this.applyDeltas(deltas, trx);
+      await runWrites(trx, aggregateWrites(deltas));
     }
     return done;
   }

@@ -19,7 +19,7 @@ export const SOURCE_LIMIT = 30;
 export const BURST_AT = 5;
 
 export type SubmitOutcome =
-  | { kind: 'stored'; responseId: number; flagged: boolean }
+  | { kind: 'stored'; ref: string; flagged: boolean }
   /** The single-use right to answer (an invitation) was already used or has expired: nothing stored. */
   | { kind: 'spent' }
   | { kind: 'invalid'; errors: FieldError[] }
@@ -43,7 +43,7 @@ export function hashCode(code: string): string {
 export class SurveysService {
   private versionIds = new Map<string, number>();
   /** Web answers are written in groups: many to a transaction, each acknowledged after its commit. */
-  private readonly writer = new GroupCommit<NewItem, number>((items) => this.db.transaction((trx) => this.repo.insertResponses(items, trx)));
+  private readonly writer = new GroupCommit<NewItem, string>((items) => this.repo.commitResponses(items));
 
   constructor(
     private readonly db: Db,
@@ -163,7 +163,7 @@ export class SurveysService {
     const item = { response, survey: v.survey, answers: parsed.answers };
     if (spend) {
       const stored = await this.db.transaction(async (trx) => ((await spend(trx, now)) ? ((await this.repo.insertResponses([item], trx))[0] ?? null) : null));
-      return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: flag !== null };
+      return stored === null ? { kind: 'spent' } : { kind: 'stored', ref: stored, flagged: flag !== null };
     }
     if (channel.codesRequired) {
       // A code is spent in the same transaction as the answer is stored, and nothing records which answer it was.
@@ -172,10 +172,9 @@ export class SurveysService {
         return (await this.repo.insertResponses([item], trx))[0] ?? null;
       });
       if (stored === null) return { kind: 'invalid', errors: [{ field: 'code', key: 'survey.error.codeUsed' }] };
-      return { kind: 'stored', responseId: stored, flagged: flag !== null };
+      return { kind: 'stored', ref: stored, flagged: flag !== null };
     }
-    const responseId = await this.writer.add(item);
-    return { kind: 'stored', responseId, flagged: flag !== null };
+    return { kind: 'stored', ref: await this.writer.add(item), flagged: flag !== null };
   }
 
   /**
@@ -209,7 +208,7 @@ export class SurveysService {
       if (spend && !(await spend(trx, now))) return null;
       return (await this.repo.insertResponses([{ response, survey: v.survey, answers }], trx))[0] ?? null;
     });
-    return stored === null ? { kind: 'spent' } : { kind: 'stored', responseId: stored, flagged: flag !== null };
+    return stored === null ? { kind: 'spent' } : { kind: 'stored', ref: stored, flagged: flag !== null };
   }
 
   /** The channel of a survey's answers at a unit in a mode (invitations; phone answers to them), made on first use. */

@@ -280,6 +280,9 @@ test('stored aggregates equal a recomputation from the raw rows, and a rebuild, 
             return t.services.surveys.submit(channel, s.body, { ip: `10.${runs % 256}.${Math.floor(runs / 256)}.${s.source}` });
           }),
         );
+        // A submission is answered with its response's reference; the stored row has the id the rest goes by.
+        const refs = outcomes.flatMap((o) => (o.kind === 'stored' ? [o.ref] : []));
+        const idOf = new Map(((await t.testDb.db('responses').whereIn('ref', refs).select('id', 'ref')) as { id: number; ref: string }[]).map((r) => [r.ref, r.id]));
         outcomes.forEach((outcome, i) => {
           const s = op.group[i];
           const channel = s && channels[s.channel];
@@ -290,7 +293,9 @@ test('stored aggregates equal a recomputation from the raw rows, and a rebuild, 
           storedTotal += 1;
           if (outcome.flagged) flaggedTotal += 1;
           const unitId = channel.mode === 'staff' ? Number(s.body.q_unit ?? 0) : channel.unitId;
-          expected.set(outcome.responseId, { counted: !outcome.flagged, unitId, submittedAt: now.toISOString() });
+          const id = idOf.get(outcome.ref);
+          if (id === undefined) throw new Error(`stored response ${outcome.ref} is not in the database`);
+          expected.set(id, { counted: !outcome.flagged, unitId, submittedAt: now.toISOString() });
         });
       }
 
