@@ -54,38 +54,59 @@ export function cellLevels(cell: string): Record<string, string> {
   return Object.fromEntries(cell.split(';').map((part) => part.split('=') as [string, string]));
 }
 
+/** What deltaOf needs of a survey, worked out once per survey (its objects live as long as the server). */
+interface Shape {
+  types: Map<string, string>;
+  sections: { key: string; items: string[] }[];
+  weighting: { key: string }[];
+  likert: string[];
+}
+const shapes = new WeakMap<Survey, Shape>();
+
+function shapeOf(survey: Survey): Shape {
+  let shape = shapes.get(survey);
+  if (!shape) {
+    const questions = survey.sections.flatMap((s) => s.questions);
+    shape = {
+      types: new Map(questions.map((q) => [q.key, q.type])),
+      sections: survey.sections.map((s) => ({ key: s.key, items: s.questions.filter((q) => q.type === 'likert').map((q) => q.key) })).filter((s) => s.items.length > 0),
+      weighting: weightingQuestions(survey),
+      likert: questions.filter((q) => q.type === 'likert').map((q) => q.key),
+    };
+    shapes.set(survey, shape);
+  }
+  return shape;
+}
+
 export function deltaOf(survey: Survey, answers: Answers): { counts: CountDelta[]; sections: SectionDelta[]; cells: CellDelta[] } {
+  const shape = shapeOf(survey);
   const counts: CountDelta[] = [];
-  const types = new Map(survey.sections.flatMap((s) => s.questions.map((q) => [q.key, q.type] as const)));
   for (const [questionKey, a] of answers) {
     if (a.value !== null) counts.push({ questionKey, value: a.value });
-    else if (types.get(questionKey) === 'multiple' && a.text !== null) {
+    else if (shape.types.get(questionKey) === 'multiple' && a.text !== null) {
       for (const option of JSON.parse(a.text) as string[]) counts.push({ questionKey, value: option });
     } else counts.push({ questionKey, value: TEXT_ANSWERED });
   }
   const sections: SectionDelta[] = [];
-  for (const section of survey.sections) {
-    const items = section.questions.filter((q) => q.type === 'likert').map((q) => q.key);
-    if (items.length === 0) continue;
+  for (const { key: sectionKey, items } of shape.sections) {
     const values = items.map((k) => answers.get(k)?.value);
     if (!values.every((v) => v !== undefined && v !== null && v !== 'na')) continue;
     const x = values.map(Number);
-    sections.push({ sectionKey: section.key, itemI: SECTION_N, itemJ: SECTION_N, sum: 1 });
+    sections.push({ sectionKey, itemI: SECTION_N, itemJ: SECTION_N, sum: 1 });
     items.forEach((ki, i) => {
-      sections.push({ sectionKey: section.key, itemI: ki, itemJ: ITEM_SUM, sum: x[i] as number });
+      sections.push({ sectionKey, itemI: ki, itemJ: ITEM_SUM, sum: x[i] as number });
       for (let j = i; j < items.length; j += 1) {
-        sections.push({ sectionKey: section.key, itemI: ki, itemJ: items[j] as string, sum: (x[i] as number) * (x[j] as number) });
+        sections.push({ sectionKey, itemI: ki, itemJ: items[j] as string, sum: (x[i] as number) * (x[j] as number) });
       }
     });
   }
   const cells: CellDelta[] = [];
-  const weighting = weightingQuestions(survey);
-  if (weighting.length > 0 && answers.size > 0) {
-    const cell = cellKey(weighting, answers);
+  if (shape.weighting.length > 0 && answers.size > 0) {
+    const cell = cellKey(shape.weighting, answers);
     cells.push({ cell, questionKey: CELL_N, value: CELL_N });
-    for (const q of survey.sections.flatMap((s) => s.questions)) {
-      const value = answers.get(q.key)?.value;
-      if (q.type === 'likert' && value !== undefined && value !== null) cells.push({ cell, questionKey: q.key, value });
+    for (const key of shape.likert) {
+      const value = answers.get(key)?.value;
+      if (value !== undefined && value !== null) cells.push({ cell, questionKey: key, value });
     }
   }
   return { counts, sections, cells };

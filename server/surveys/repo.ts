@@ -112,9 +112,9 @@ const addToAggregates = {
 
 /** The writes that add deltas to the aggregates. */
 const aggregateWrites = (deltas: Deltas): JsonWrite[] => [
-  { insert: addToAggregates.counts, rows: [...deltas.counts.values()] },
-  { insert: addToAggregates.sections, rows: [...deltas.sections.values()] },
-  { insert: addToAggregates.cells, rows: [...deltas.cells.values()] },
+  { insert: addToAggregates.counts, rows: deltas.rows('counts') },
+  { insert: addToAggregates.sections, rows: deltas.rows('sections') },
+  { insert: addToAggregates.cells, rows: deltas.rows('cells') },
 ];
 
 /**
@@ -373,24 +373,39 @@ function nearestAgency(path: string, agencies: ReadonlyMap<number, { nameZh: str
   return { nameZh: '', nameEn: '' };
 }
 
-/** Aggregate rows to add, merged by key so that a batch writes each row once. */
+type AggregateRow = Record<string, string | number>;
+type Sums = Map<string, AggregateRow>;
+
+/** Adds `by` to the row of `key`, made from the delta the first time (module-level makers: nothing allocated per call but the key). */
+function bump<D>(sums: Sums, key: string, column: string, by: number, base: AggregateRow, delta: D, fields: (d: D) => AggregateRow): void {
+  const row = sums.get(key);
+  if (row) row[column] = (row[column] as number) + by;
+  else sums.set(key, { ...base, ...fields(delta), [column]: by });
+}
+const countFields = (c: CountDelta): AggregateRow => ({ question_key: c.questionKey, value: c.value });
+const sectionFields = (s: SectionDelta): AggregateRow => ({ section_key: s.sectionKey, item_i: s.itemI, item_j: s.itemJ });
+const cellFields = (c: CellDelta): AggregateRow => ({ cell: c.cell, question_key: c.questionKey, value: c.value });
+
+/**
+ * Aggregate rows to add, merged by key so that a batch writes each row once;
+ * kept per survey, channel, unit and month, which a batch's responses mostly share.
+ */
 class Deltas {
-  readonly counts = new Map<string, Record<string, string | number>>();
-  readonly sections = new Map<string, Record<string, string | number>>();
-  readonly cells = new Map<string, Record<string, string | number>>();
+  private readonly groups = new Map<string, { base: AggregateRow; counts: Sums; sections: Sums; cells: Sums }>();
 
   add(k: { surveyKey: string; channelId: number; unitId: number; month: string }, delta: { counts: CountDelta[]; sections: SectionDelta[]; cells: CellDelta[] }, sign: 1 | -1): void {
-    const base = { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month };
-    const prefix = `${k.surveyKey}\u0000${k.channelId}\u0000${k.unitId}\u0000${k.month}`;
-    const bump = (map: Map<string, Record<string, string | number>>, key: string, row: Record<string, string | number>, column: string, by: number) => {
-      const existing = map.get(key) ?? { ...base, ...row, [column]: 0 };
-      existing[column] = (existing[column] as number) + by;
-      map.set(key, existing);
-    };
-    for (const c of delta.counts) bump(this.counts, `${prefix}\u0000${c.questionKey}\u0000${c.value}`, { question_key: c.questionKey, value: c.value }, 'n', sign);
-    for (const s of delta.sections) {
-      bump(this.sections, `${prefix}\u0000${s.sectionKey}\u0000${s.itemI}\u0000${s.itemJ}`, { section_key: s.sectionKey, item_i: s.itemI, item_j: s.itemJ }, 'sum', sign * s.sum);
+    const id = `${k.surveyKey}\u0000${k.channelId}\u0000${k.unitId}\u0000${k.month}`;
+    let g = this.groups.get(id);
+    if (!g) {
+      g = { base: { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month }, counts: new Map(), sections: new Map(), cells: new Map() };
+      this.groups.set(id, g);
     }
-    for (const c of delta.cells) bump(this.cells, `${prefix}\u0000${c.cell}\u0000${c.questionKey}\u0000${c.value}`, { cell: c.cell, question_key: c.questionKey, value: c.value }, 'n', sign);
+    for (const c of delta.counts) bump(g.counts, `${c.questionKey}\u0000${c.value}`, 'n', sign, g.base, c, countFields);
+    for (const s of delta.sections) bump(g.sections, `${s.sectionKey}\u0000${s.itemI}\u0000${s.itemJ}`, 'sum', sign * s.sum, g.base, s, sectionFields);
+    for (const c of delta.cells) bump(g.cells, `${c.cell}\u0000${c.questionKey}\u0000${c.value}`, 'n', sign, g.base, c, cellFields);
+  }
+
+  rows(kind: 'counts' | 'sections' | 'cells'): AggregateRow[] {
+    return [...this.groups.values()].flatMap((g) => [...g[kind].values()]);
   }
 }
