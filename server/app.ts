@@ -50,6 +50,7 @@ import { UsersService } from './org/users-service';
 import { loadAssets, publicDir, vendorFiles } from './platform/assets';
 import type { Config } from './platform/config';
 import { ping, type Db } from './platform/db';
+import { formBody } from './platform/form-body';
 import { errorHandler, languageMiddleware, localsMiddleware, notFoundHandler } from './platform/http';
 import { requestLogger } from './platform/logger';
 import { AppSettingsRepo } from './platform/app-settings';
@@ -233,13 +234,16 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   app.use('/static', express.static(publicDir, { maxAge: '365d', immutable: true, index: false }));
   for (const [file, full] of Object.entries(vendorFiles)) app.get(`/static/${file}`, (_req, res) => res.sendFile(full, { maxAge: '365d', immutable: true }));
 
-  app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 2000 }));
+  const bodyLimits = { limit: 2 * 1024 * 1024, parameterLimit: 2000 };
   const assets = loadAssets();
   const table = routeTable(services);
   // The citizen's survey pages (/s/…) and the petitioner's invitation pages (/i, /i/…) come first, with
   // only what they need: nobody signs in there (no session, no user), each form carries its own
-  // double-submit token (no session CSRF), and they take the most traffic.
-  app.use(routerOf(table.filter((r) => citizenPath(r.path)), localsMiddleware(assets)));
+  // double-submit token (no session CSRF), their forms are plain (a lean body reader), and they take
+  // the most traffic.
+  app.use(routerOf(table.filter((r) => citizenPath(r.path)), formBody(bodyLimits), localsMiddleware(assets)));
+
+  app.use(express.urlencoded({ extended: false, ...bodyLimits }));
 
   app.use(multipart);
   const sessions = session({
