@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { formatRocDate, formatRocDateTime, formatRocMonth, taiwanDateTime } from './roc-date';
 import { HttpError, NotFoundError, TooManyRequestsError } from './errors';
-import { DEFAULT_LANG, isLang, isMessageKey, translator, type MessageKey, type Params } from './i18n';
+import { DEFAULT_LANG, isLang, isMessageKey, translator, type Lang, type MessageKey, type Params } from './i18n';
 import type { Assets } from './assets';
 import { loggedPath } from './logger';
 import { formatPhone, telUri } from '../org/phone';
@@ -38,28 +38,43 @@ function setLocals(req: Request, res: Response, assets: Assets): void {
     }
     const flash = req.session?.flash;
     if (flash && req.method === 'GET') delete req.session.flash;
-    Object.assign(res.locals, {
+    Object.assign(res.locals, helpersFor(assets, req.lang), {
       t: req.t,
       lang: req.lang,
       user: req.user,
       currentPath: req.originalUrl,
-      asset: assets.url,
-      rocDate: (iso: string) => formatRocDate(iso, req.lang),
-      rocDateTime: (iso: string) => formatRocDateTime(iso, req.lang),
-      /** The Taiwan calendar day of a stored UTC instant, as a ROC date. */
-      rocDayOf: (instant: string) => formatRocDate(taiwanDateTime(instant).date, req.lang),
-      rocMonth: (month: string) => formatRocMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)), req.lang),
-      telUri,
-      /** A message in a given language (posters carry both). */
-      translate: (lang: 'zh-TW' | 'en', key: MessageKey, params?: Params) => translator(lang)(key, params),
-      /** A unit's or agency's name in the page's language (the Chinese name where no English one is kept). */
-      nameOf: (named: { nameZh: string; nameEn: string }) => (req.lang === 'en' && named.nameEn ? named.nameEn : named.nameZh),
-      phone: (e164: string | null, ext: string | null) => formatPhone(e164, ext, req.lang),
       flash: flash && req.method === 'GET' ? req.t(flash.key, flash.params) : undefined,
       errors: [],
       values: {},
     });
   }
+}
+
+const helpers = new WeakMap<Assets, Map<Lang, Record<string, unknown>>>();
+
+/** The template helpers that depend on nothing but the page's language, made once per language. */
+function helpersFor(assets: Assets, lang: Lang): Record<string, unknown> {
+  const byLang = helpers.get(assets) ?? new Map<Lang, Record<string, unknown>>();
+  helpers.set(assets, byLang);
+  let made = byLang.get(lang);
+  if (!made) {
+    made = {
+      asset: assets.url,
+      rocDate: (iso: string) => formatRocDate(iso, lang),
+      rocDateTime: (iso: string) => formatRocDateTime(iso, lang),
+      /** The Taiwan calendar day of a stored UTC instant, as a ROC date. */
+      rocDayOf: (instant: string) => formatRocDate(taiwanDateTime(instant).date, lang),
+      rocMonth: (month: string) => formatRocMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)), lang),
+      telUri,
+      /** A message in a given language (posters carry both). */
+      translate: (other: Lang, key: MessageKey, params?: Params) => translator(other)(key, params),
+      /** A unit's or agency's name in the page's language (the Chinese name where no English one is kept). */
+      nameOf: (named: { nameZh: string; nameEn: string }) => (lang === 'en' && named.nameEn ? named.nameEn : named.nameZh),
+      phone: (e164: string | null, ext: string | null) => formatPhone(e164, ext, lang),
+    };
+    byLang.set(lang, made);
+  }
+  return made;
 }
 
 const renderOptions = { views: [viewsDir], cache: process.env.NODE_ENV === 'production' };

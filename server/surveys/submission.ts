@@ -71,6 +71,18 @@ function checkOne(q: Question, raw: string | string[] | undefined, survey: Surve
   }
 }
 
+/** A survey's questions with their form fields (q_<key>), worked out once per survey. */
+const forms = new WeakMap<Survey, { questions: { question: Question; field: string }[]; known: Set<string> }>();
+function formOf(survey: Survey): { questions: { question: Question; field: string }[]; known: Set<string> } {
+  let form = forms.get(survey);
+  if (!form) {
+    const questions = questionsOf(survey).map((question) => ({ question, field: `q_${question.key}` }));
+    form = { questions, known: new Set(questions.map((q) => q.field)) };
+    forms.set(survey, form);
+  }
+  return form;
+}
+
 export function parseSubmission(
   survey: Survey,
   body: unknown,
@@ -82,17 +94,16 @@ export function parseSubmission(
     return { ok: false, errors: [{ field: 'form', key: tooMany ? 'survey.error.tooMany' : 'survey.error.malformed' }] };
   }
   const fields = envelope.data;
-  const questions = questionsOf(survey);
-  const known = new Set(questions.map((q) => `q_${q.key}`));
+  const { questions, known } = formOf(survey);
   const errors: FieldError[] = [];
   for (const name of Object.keys(fields)) {
     if (name.startsWith('q_') && !known.has(name)) errors.push({ field: name, key: 'survey.error.unknownQuestion' });
   }
   const answers: Answers = new Map();
-  for (const q of questions) {
-    const { answer, error } = checkOne(q, fields[`q_${q.key}`], survey, unitIds);
-    if (error) errors.push({ field: `q_${q.key}`, key: error });
-    else if (answer) answers.set(q.key, answer);
+  for (const { question, field } of questions) {
+    const { answer, error } = checkOne(question, fields[field], survey, unitIds);
+    if (error) errors.push({ field, key: error });
+    else if (answer) answers.set(question.key, answer);
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, answers };
 }
