@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   process.send?.({ port: typeof address === 'object' && address ? address.port : 0, code: 'BENCH1', dataDir });
   process.on('message', (msg: unknown) => {
     if (msg === 'count') {
-      void running.db('responses').count<{ n: number | string }[]>({ n: '*' }).then((rows) => process.send?.({ stored: Number(rows[0]?.n ?? 0) }));
+      void running.db('responses')
+        .select<{ n: number | string; flagged: number | string | null }[]>(running.db.raw('count(*) as n'), running.db.raw('sum(case when counted then 0 else 1 end) as flagged'))
+        .then((rows) => process.send?.({ stored: Number(rows[0]?.n ?? 0), flagged: Number(rows[0]?.flagged ?? 0) }));
     }
     if (msg === 'stop') void running.stop().then(() => process.exit(0));
   });
