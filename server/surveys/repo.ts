@@ -375,13 +375,30 @@ function nearestAgency(path: string, agencies: ReadonlyMap<number, { nameZh: str
 }
 
 type AggregateRow = Record<string, string | number>;
-type Sums = Map<string, AggregateRow>;
 
-/** Adds `by` to the row of `key`, made from the delta the first time (module-level makers: nothing allocated per call but the key). */
-function bump<D>(sums: Sums, key: string, column: string, by: number, base: AggregateRow, delta: D, fields: (d: D) => AggregateRow): void {
-  const row = sums.get(key);
-  if (row) row[column] = (row[column] as number) + by;
-  else sums.set(key, { ...base, ...fields(delta), [column]: by });
+/**
+ * Aggregate rows found by three parts of their key, in nested maps. The parts
+ * are mostly a survey's own strings, whose hashes V8 keeps: a key joined from
+ * them would be built and hashed anew for every answer (five times slower).
+ */
+class RowIndex {
+  private readonly tree = new Map<string, Map<string, Map<string, AggregateRow>>>();
+  readonly rows: AggregateRow[] = [];
+
+  /** Adds `by` to `column` of the row at a, b, c; the row is made from the delta the first time. */
+  add<D>(a: string, b: string, c: string, column: string, by: number, base: AggregateRow, delta: D, fields: (d: D) => AggregateRow): void {
+    let level1 = this.tree.get(a);
+    if (!level1) this.tree.set(a, (level1 = new Map()));
+    let level2 = level1.get(b);
+    if (!level2) level1.set(b, (level2 = new Map()));
+    const row = level2.get(c);
+    if (row) row[column] = (row[column] as number) + by;
+    else {
+      const made = { ...base, ...fields(delta), [column]: by };
+      level2.set(c, made);
+      this.rows.push(made);
+    }
+  }
 }
 const countFields = (c: CountDelta): AggregateRow => ({ question_key: c.questionKey, value: c.value });
 const sectionFields = (s: SectionDelta): AggregateRow => ({ section_key: s.sectionKey, item_i: s.itemI, item_j: s.itemJ });
@@ -392,21 +409,21 @@ const cellFields = (c: CellDelta): AggregateRow => ({ cell: c.cell, question_key
  * kept per survey, channel, unit and month, which a batch's responses mostly share.
  */
 class Deltas {
-  private readonly groups = new Map<string, { base: AggregateRow; counts: Sums; sections: Sums; cells: Sums }>();
+  private readonly groups = new Map<string, { base: AggregateRow; counts: RowIndex; sections: RowIndex; cells: RowIndex }>();
 
   add(k: { surveyKey: string; channelId: number; unitId: number; month: string }, delta: { counts: CountDelta[]; sections: SectionDelta[]; cells: CellDelta[] }, sign: 1 | -1): void {
     const id = `${k.surveyKey}\u0000${k.channelId}\u0000${k.unitId}\u0000${k.month}`;
     let g = this.groups.get(id);
     if (!g) {
-      g = { base: { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month }, counts: new Map(), sections: new Map(), cells: new Map() };
+      g = { base: { survey_key: k.surveyKey, channel_id: k.channelId, unit_id: k.unitId, month: k.month }, counts: new RowIndex(), sections: new RowIndex(), cells: new RowIndex() };
       this.groups.set(id, g);
     }
-    for (const c of delta.counts) bump(g.counts, `${c.questionKey}\u0000${c.value}`, 'n', sign, g.base, c, countFields);
-    for (const s of delta.sections) bump(g.sections, `${s.sectionKey}\u0000${s.itemI}\u0000${s.itemJ}`, 'sum', sign * s.sum, g.base, s, sectionFields);
-    for (const c of delta.cells) bump(g.cells, `${c.cell}\u0000${c.questionKey}\u0000${c.value}`, 'n', sign, g.base, c, cellFields);
+    for (const c of delta.counts) g.counts.add(c.questionKey, c.value, '', 'n', sign, g.base, c, countFields);
+    for (const s of delta.sections) g.sections.add(s.sectionKey, s.itemI, s.itemJ, 'sum', sign * s.sum, g.base, s, sectionFields);
+    for (const c of delta.cells) g.cells.add(c.cell, c.questionKey, c.value, 'n', sign, g.base, c, cellFields);
   }
 
   rows(kind: 'counts' | 'sections' | 'cells'): AggregateRow[] {
-    return [...this.groups.values()].flatMap((g) => [...g[kind].values()]);
+    return [...this.groups.values()].flatMap((g) => g[kind].rows);
   }
 }
