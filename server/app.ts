@@ -207,11 +207,13 @@ const multipart: RequestHandler = (req, res, next) => (req.is('multipart/form-da
 /** The pages of citizens and petitioners, who never sign in. */
 const citizenPath = (path: string) => path.startsWith('/s/') || path === '/i' || path.startsWith('/i/');
 
-/** A router for routes of the table, each behind its access guard and then the given middleware. */
-function routerOf(routes: Route[], ...before: RequestHandler[]): express.Router {
-  const router = express.Router();
-  for (const route of routes) router[route.method](route.path, guard(route.access), ...before, ...route.handlers);
-  return router;
+/**
+ * Adds routes of the table to the app, each behind its access guard and then
+ * the given middleware: straight onto the app, not through a router of their
+ * own, which would be one more dispatch for every request.
+ */
+function addRoutes(app: Express, routes: Route[], ...before: RequestHandler[]): void {
+  for (const route of routes) app[route.method](route.path, guard(route.access), ...before, ...route.handlers);
 }
 
 export function createApp(deps: AppDeps, services: Services = buildServices(deps)): Express {
@@ -241,7 +243,7 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   // only what they need: nobody signs in there (no session, no user), each form carries its own
   // double-submit token (no session CSRF), their forms are plain (a lean body reader), and they take
   // the most traffic.
-  app.use(routerOf(table.filter((r) => citizenPath(r.path)), formBody(bodyLimits), localsMiddleware(assets)));
+  addRoutes(app, table.filter((r) => citizenPath(r.path)), formBody(bodyLimits), localsMiddleware(assets));
 
   app.use(express.urlencoded({ extended: false, ...bodyLimits }));
 
@@ -278,7 +280,7 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   app.use(localsMiddleware(assets));
 
   app.use('/api', services.apiGate.authenticate);
-  app.use(routerOf(table.filter((r) => !citizenPath(r.path))));
+  addRoutes(app, table.filter((r) => !citizenPath(r.path)));
 
   app.use('/api', apiNotFound);
   app.use('/api', apiErrorHandler(logger));
