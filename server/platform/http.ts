@@ -54,8 +54,8 @@ const helpers = new WeakMap<Assets, Map<Lang, Record<string, unknown>>>();
 
 /** The template helpers that depend on nothing but the page's language, made once per language. */
 function helpersFor(assets: Assets, lang: Lang): Record<string, unknown> {
-  const byLang = helpers.get(assets) ?? new Map<Lang, Record<string, unknown>>();
-  helpers.set(assets, byLang);
+  let byLang = helpers.get(assets);
+  if (!byLang) helpers.set(assets, (byLang = new Map()));
   let made = byLang.get(lang);
   if (!made) {
     made = {

@@ -72,8 +72,12 @@ function checkOne(q: Question, raw: string | string[] | undefined, survey: Surve
 }
 
 /** A survey's questions with their form fields (q_<key>), worked out once per survey. */
-const forms = new WeakMap<Survey, { questions: { question: Question; field: string }[]; known: Set<string> }>();
-function formOf(survey: Survey): { questions: { question: Question; field: string }[]; known: Set<string> } {
+interface Form {
+  questions: { question: Question; field: string }[];
+  known: Set<string>;
+}
+const forms = new WeakMap<Survey, Form>();
+function formOf(survey: Survey): Form {
   let form = forms.get(survey);
   if (!form) {
     const questions = questionsOf(survey).map((question) => ({ question, field: `q_${question.key}` }));
