@@ -38,7 +38,7 @@ function decode(s: string): string {
 }
 
 /** "a=1&b=x+y&a=2" → { a: ['1', '2'], b: 'x y' }. */
-export function parseForm(body: string): FormFields {
+export function parseUrlEncoded(body: string): FormFields {
   const fields: FormFields = {};
   if (body === '') return fields;
   for (const part of body.split('&')) {
@@ -103,7 +103,7 @@ export function formBody({ limit, parameterLimit }: FormBodyOptions): RequestHan
       if (failed) return;
       const body = Buffer.concat(chunks, size).toString('utf8');
       if (fieldCount(body) > parameterLimit) return next(bodyError(413, 'parameters.too.many', 'too many parameters'));
-      req.body = parseForm(body);
+      req.body = parseUrlEncoded(body);
       next();
     });
   };

@@ -162,15 +162,12 @@ export class SurveysService {
     };
     const item = { response, survey: v.survey, answers: parsed.answers };
     if (spend) {
-      const stored = await this.db.transaction(async (trx) => ((await spend(trx, now)) ? ((await this.repo.insertResponses([item], trx))[0] ?? null) : null));
+      const stored = await this.storeIf(item, (trx) => spend(trx, now));
       return stored === null ? { kind: 'spent' } : { kind: 'stored', ref: stored, flagged: flag !== null };
     }
     if (channel.codesRequired) {
       // A code is spent in the same transaction as the answer is stored, and nothing records which answer it was.
-      const stored = await this.db.transaction(async (trx) => {
-        if (!(await this.repo.spendStaffCode(channel.id, hashCode(staffCode), now.toISOString(), trx))) return null;
-        return (await this.repo.insertResponses([item], trx))[0] ?? null;
-      });
+      const stored = await this.storeIf(item, (trx) => this.repo.spendStaffCode(channel.id, hashCode(staffCode), now.toISOString(), trx));
       if (stored === null) return { kind: 'invalid', errors: [{ field: 'code', key: 'survey.error.codeUsed' }] };
       return { kind: 'stored', ref: stored, flagged: flag !== null };
     }
@@ -204,10 +201,7 @@ export class SurveysService {
       sourceHash: source,
       flag,
     };
-    const stored = await this.db.transaction(async (trx) => {
-      if (spend && !(await spend(trx, now))) return null;
-      return (await this.repo.insertResponses([{ response, survey: v.survey, answers }], trx))[0] ?? null;
-    });
+    const stored = await this.storeIf({ response, survey: v.survey, answers }, (trx) => (spend ? spend(trx, now) : Promise.resolve(true)));
     return stored === null ? { kind: 'spent' } : { kind: 'stored', ref: stored, flagged: flag !== null };
   }
 
@@ -221,6 +215,15 @@ export class SurveysService {
   /** A channel by id, for the product's own use (keypad calls, invitations): no reach check. */
   async channelById(id: number, trx?: Db): Promise<Channel | undefined> {
     return this.repo.findChannel(id, trx);
+  }
+
+  /**
+   * Stores one response in a transaction of its own if `allowed` (run in that
+   * same transaction: it spends a single-use right) says so; its reference, or
+   * null when nothing was stored.
+   */
+  private async storeIf(item: NewItem, allowed: (trx: Db) => Promise<boolean>): Promise<string | null> {
+    return this.db.transaction(async (trx) => ((await allowed(trx)) ? ((await this.repo.insertResponses([item], trx))[0] ?? null) : null));
   }
 
   private reach(user: CurrentUser): string {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { formBody, parseForm, type FormFields } from '../../server/platform/form-body';
+import { formBody, parseUrlEncoded, type FormFields } from '../../server/platform/form-body';
 
 /**
  * The citizen pages' lean form reader: what a browser sends is read exactly as
@@ -44,7 +44,7 @@ test('a form as a browser encodes it is read exactly as express.urlencoded reads
         const had = Object.hasOwn(expected, name) ? expected[name] : undefined;
         expected[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
       }
-      expect(parseForm(body)).toEqual(expected);
+      expect(parseUrlEncoded(body)).toEqual(expected);
       const [ours, theirs] = await Promise.all([post(lean, body), post(bodyParser, body)]);
       expect(ours.body).toEqual(theirs.body);
     }),
@@ -53,10 +53,10 @@ test('a form as a browser encodes it is read exactly as express.urlencoded reads
 });
 
 test('odd input: empty parts and names dropped, no "=" an empty value, broken escapes kept, __proto__ ignored', () => {
-  const fields = parseForm('a=1&&b=x+y&a=2&=z&__proto__=p&c&d=%ZZ&e=%E4%B8%AD&f=100%&constructor=k');
+  const fields = parseUrlEncoded('a=1&&b=x+y&a=2&=z&__proto__=p&c&d=%ZZ&e=%E4%B8%AD&f=100%&constructor=k');
   expect(fields).toEqual({ a: ['1', '2'], b: 'x y', c: '', d: '%ZZ', e: '中', f: '100%', constructor: 'k' });
   expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
-  expect(parseForm('')).toEqual({});
+  expect(parseUrlEncoded('')).toEqual({});
 });
 
 test('the same odd input through both readers gives the same fields', async () => {
