@@ -225,6 +225,15 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   app.use(sendHeaders(securityHeaders({ hsts: config.trustProxy !== false })));
   if (config.logRequests) app.use(requestLogger(logger));
 
+  const bodyLimits = { limit: 2 * 1024 * 1024, parameterLimit: 2000 };
+  const assets = loadAssets();
+  const table = routeTable(services);
+  // The citizen's survey pages (/s/…) and the petitioner's invitation pages (/i, /i/…) come first, with
+  // only what they need: nobody signs in there (no session, no user), each form carries its own
+  // double-submit token (no session CSRF), their forms are plain (a lean body reader), and they take
+  // the most traffic.
+  addRoutes(app, table.filter((r) => citizenPath(r.path)), formBody(bodyLimits), localsMiddleware(assets));
+
   app.get('/healthz', async (_req, res) => {
     try {
       await ping(db);
@@ -235,15 +244,6 @@ export function createApp(deps: AppDeps, services: Services = buildServices(deps
   });
   app.use('/static', express.static(publicDir, { maxAge: '365d', immutable: true, index: false }));
   for (const [file, full] of Object.entries(vendorFiles)) app.get(`/static/${file}`, (_req, res) => res.sendFile(full, { maxAge: '365d', immutable: true }));
-
-  const bodyLimits = { limit: 2 * 1024 * 1024, parameterLimit: 2000 };
-  const assets = loadAssets();
-  const table = routeTable(services);
-  // The citizen's survey pages (/s/…) and the petitioner's invitation pages (/i, /i/…) come first, with
-  // only what they need: nobody signs in there (no session, no user), each form carries its own
-  // double-submit token (no session CSRF), their forms are plain (a lean body reader), and they take
-  // the most traffic.
-  addRoutes(app, table.filter((r) => citizenPath(r.path)), formBody(bodyLimits), localsMiddleware(assets));
 
   app.use(express.urlencoded({ extended: false, ...bodyLimits }));
 

@@ -70,10 +70,14 @@ export class SurveysService {
     return id;
   }
 
+  /** The day's key for source hashes, made once a day rather than from the salt's text on every request. */
+  private dayKey: { day: string; key: crypto.KeyObject } | undefined;
+
   /** A salted hash of the client address, with a salt that changes every day (Taiwan time): never the address itself. */
   sourceHash(ip: string, now: Date): string {
     const day = taiwanDateTime(now).date;
-    return crypto.createHmac('sha256', `${this.salt}:${day}`).update(ip).digest('hex').slice(0, 32);
+    if (this.dayKey?.day !== day) this.dayKey = { day, key: crypto.createSecretKey(Buffer.from(`${this.salt}:${day}`, 'utf8')) };
+    return crypto.createHmac('sha256', this.dayKey.key).update(ip).digest('hex').slice(0, 32);
   }
 
   private sources = new Map<string, number[]>();

@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import type { Unit } from '../../server/org/units-repo';
-import { createTestApp, seedUnit, seedUser, signedIn, type Client, type TestApp } from '../support/app';
+import { createTestApp, seedUnit, seedUser, signedIn, TEST_SESSION_SECRET, type Client, type TestApp } from '../support/app';
 
 let now = new Date('2026-12-01T02:00:00Z');
 let t: TestApp;
@@ -112,6 +113,20 @@ describe('the citizen survey at a counter', () => {
     const again = await c.agent.get(`/s/${code}`);
     expect(again.text).toContain('您已填答過');
     expect((await c.agent.get(`/s/${code}?again=1`)).text).toContain('name="q_overall"');
+  });
+
+  test("the source hash is an HMAC of the address under the Taiwan day's salt: the same all day, another the next", () => {
+    // Independent of the service's code: HMAC-SHA256 keyed with "<salt>:<Taiwan date>", the first 32 hex digits.
+    const expected = (ip: string, day: string) => crypto.createHmac('sha256', `${TEST_SESSION_SECRET}:${day}`).update(ip).digest('hex').slice(0, 32);
+    const hash = (ip: string, iso: string) => t.services.surveys.sourceHash(ip, new Date(iso));
+    // 2026-12-07 in Taiwan runs from 2026-12-06T16:00Z to 2026-12-07T16:00Z.
+    expect(hash('203.0.113.7', '2026-12-06T16:00:00Z')).toBe(expected('203.0.113.7', '2026-12-07'));
+    expect(hash('203.0.113.7', '2026-12-07T15:59:59Z')).toBe(expected('203.0.113.7', '2026-12-07'));
+    expect(hash('203.0.113.8', '2026-12-07T15:59:59Z')).toBe(expected('203.0.113.8', '2026-12-07'));
+    expect(hash('203.0.113.7', '2026-12-07T16:00:00Z')).toBe(expected('203.0.113.7', '2026-12-08'));
+    expect(hash('203.0.113.7', '2026-12-07T16:00:00Z')).not.toBe(hash('203.0.113.7', '2026-12-07T15:59:59Z'));
+    // Back to a day seen before (a clock set back): that day's salt again.
+    expect(hash('203.0.113.7', '2026-12-07T12:00:00Z')).toBe(expected('203.0.113.7', '2026-12-07'));
   });
 
   test('a post without the form token is refused and stores nothing', async () => {

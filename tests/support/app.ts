@@ -29,6 +29,9 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
  * The real app on a fresh migrated database (SQLite, or PostgreSQL in the integration-pg project).
  * `extra.twilioHttpClient` points the Twilio SDK at a local fake (tests/support/fake-twilio.ts).
  */
+/** The test app's secret, also the salt of source hashes (so a test can compute one). */
+export const TEST_SESSION_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
 export async function createTestApp(
   env: Record<string, string> = {},
   clock?: () => Date,
@@ -37,7 +40,7 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const testDb = await createTestDb();
   const config = testConfig(testDb.dataDir, env);
-  const deps = { db: testDb.db, config, logger, sessionSecret: 'test-secret-that-is-long-enough-0123456789', clock, ...extra };
+  const deps = { db: testDb.db, config, logger, sessionSecret: TEST_SESSION_SECRET, clock, ...extra };
   const services = buildServices(deps);
   return { app: createApp(deps, services), services, config, testDb, close: () => testDb.drop() };
 }
