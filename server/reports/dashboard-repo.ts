@@ -85,12 +85,23 @@ export class DashboardRepo {
     return rows.map((r) => ({ unitId: r.unit_id, value: r.value, n: Number(r.n) }));
   }
 
-  /** Complete-case section sums (Cronbach's α, dimension scores). */
+  /**
+   * Complete-case section sums (Cronbach's α, dimension scores). Grouped by
+   * month as well, the order of the index, so that the database sorts
+   * nothing; the months (at most a year's) are added up here.
+   */
   async sections(f: AggregateFilter): Promise<SectionRow[]> {
     const rows = await this.filtered('agg_sections', f)
-      .groupBy('section_key', 'item_i', 'item_j')
+      .groupBy('month', 'section_key', 'item_i', 'item_j')
       .select<{ section_key: string; item_i: string; item_j: string; sum: number | string }[]>('section_key', 'item_i', 'item_j', this.db.raw('sum(sum) as sum'));
-    return rows.map((r) => ({ sectionKey: r.section_key, itemI: r.item_i, itemJ: r.item_j, sum: Number(r.sum) }));
+    const byKey = new Map<string, SectionRow>();
+    for (const r of rows) {
+      const key = `${r.section_key}\u0000${r.item_i}\u0000${r.item_j}`;
+      const found = byKey.get(key);
+      if (found) found.sum += Number(r.sum);
+      else byKey.set(key, { sectionKey: r.section_key, itemI: r.item_i, itemJ: r.item_j, sum: Number(r.sum) });
+    }
+    return [...byKey.values()];
   }
 
   /** Weighting cells with their respondents and Likert answers. */
