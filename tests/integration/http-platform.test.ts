@@ -1,21 +1,9 @@
-import { Writable } from 'node:stream';
 import express from 'express';
-import pino from 'pino';
 import request from 'supertest';
 import { errorHandler, languageMiddleware, localsMiddleware } from '../../server/platform/http';
 import { loadAssets } from '../../server/platform/assets';
 import { PASSWORD, client, createTestApp, seedUnit, seedUser } from '../support/app';
-
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), text: () => lines.join('') };
-}
+import { capturingLogger } from '../support/logs';
 
 test('request logs carry method, path and status, never a query string, a password or a cookie', async () => {
   const { logger, text } = capturingLogger();

@@ -1,22 +1,9 @@
-import { Writable } from 'node:stream';
 import express from 'express';
 import request from 'supertest';
 import { loadAssets } from '../../server/platform/assets';
 import { errorHandler } from '../../server/platform/http';
-import { createLogger } from '../../server/platform/logger';
 import { createTestDb, type TestDb } from '../support/db';
-
-/** A logger of the product's own making that writes into memory. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createLogger('info', stream), text: () => lines.join('') };
-}
+import { capturingLogger } from '../support/logs';
 
 const EMAIL = 'citizen.a123456789@example.com';
 
@@ -42,7 +29,7 @@ async function uniqueViolation(): Promise<Error> {
 
 test('as thrown, the error holds the value (why the log must not take it as it is)', async () => {
   const err = await uniqueViolation();
-  expect(JSON.stringify({ message: err.message, ...err })).toContain(EMAIL);
+  expect(`${err.message} ${JSON.stringify(err)}`).toContain(EMAIL);
 });
 
 test('a database error is logged with its code and the driver\'s reason, without the statement\'s values', async () => {
