@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { deltaOf, ITEM_SUM, SECTION_N, TEXT_ANSWERED, type CountDelta, type SectionDelta } from '../../server/surveys/aggregate';
+import { deltaOf, Deltas, ITEM_SUM, SECTION_N, TEXT_ANSWERED, type CountDelta, type SectionDelta } from '../../server/surveys/aggregate';
 import { loadSurveys, surveySchema, type Survey } from '../../server/surveys/definition';
 import { MASKS } from '../../server/surveys/mask';
 import type { Answers, StoredAnswer } from '../../server/surveys/submission';
@@ -207,5 +207,47 @@ describe('multiple choice and free text', () => {
   ])('the text %j counts as one answered text', (text) => {
     expect(deltaOf(survey, answers({ note: txt(text) })).counts).toEqual([c('note', TEXT_ANSWERED)]);
     expect(deltaOf(citizen, answers({ comment: txt(text) })).counts).toEqual([c('comment', TEXT_ANSWERED)]);
+  });
+});
+
+describe('merging many responses into rows to write (Deltas)', () => {
+  const key = { surveyKey: 'citizen', channelId: 7, unitId: 3, month: '2026-12' };
+  const delta = (counts: CountDelta[], sections: SectionDelta[] = []) => ({ counts, sections, cells: [] });
+
+  test('the same key adds up into one row; other values, questions and units get rows of their own', () => {
+    const d = new Deltas();
+    d.add(key, delta([c('overall', '5'), c('env.clean', '4')], [s('courtesy', SECTION_N, SECTION_N, 1), s('courtesy', 'cour.attitude', ITEM_SUM, 5)]), 1);
+    d.add(key, delta([c('overall', '5'), c('env.clean', '3')], [s('courtesy', SECTION_N, SECTION_N, 1), s('courtesy', 'cour.attitude', ITEM_SUM, 4)]), 1);
+    d.add({ ...key, unitId: 4 }, delta([c('overall', '5')]), 1);
+    const base = { survey_key: 'citizen', channel_id: 7, unit_id: 3, month: '2026-12' };
+    expect(d.rows('counts')).toEqual([
+      { ...base, question_key: 'overall', value: '5', n: 2 },
+      { ...base, question_key: 'env.clean', value: '4', n: 1 },
+      { ...base, question_key: 'env.clean', value: '3', n: 1 },
+      { ...base, unit_id: 4, question_key: 'overall', value: '5', n: 1 },
+    ]);
+    expect(d.rows('sections')).toEqual([
+      { ...base, section_key: 'courtesy', item_i: SECTION_N, item_j: SECTION_N, sum: 2 },
+      { ...base, section_key: 'courtesy', item_i: 'cour.attitude', item_j: ITEM_SUM, sum: 9 },
+    ]);
+    expect(d.rows('cells')).toEqual([]);
+  });
+
+  test('sign −1 takes a response away (a manager excludes it): what it added, negated', () => {
+    const d = new Deltas();
+    d.add(key, delta([c('overall', '4')], [s('courtesy', 'cour.attitude', 'cour.attention', 20)]), -1);
+    expect(d.rows('counts')).toEqual([{ survey_key: 'citizen', channel_id: 7, unit_id: 3, month: '2026-12', question_key: 'overall', value: '4', n: -1 }]);
+    expect(d.rows('sections')).toEqual([{ survey_key: 'citizen', channel_id: 7, unit_id: 3, month: '2026-12', section_key: 'courtesy', item_i: 'cour.attitude', item_j: 'cour.attention', sum: -20 }]);
+  });
+
+  test('keys made of the same parts in other places do not collide', () => {
+    const d = new Deltas();
+    // Joined without a separator, "q1" + "1" and "q11" + "" would be one key.
+    d.add(key, delta([c('q1', '1'), c('q11', '')]), 1);
+    d.add(key, delta([c('q1', '1'), c('q1', '1')]), 1);
+    expect(d.rows('counts').map((r) => [r.question_key, r.value, r.n])).toEqual([
+      ['q1', '1', 3],
+      ['q11', '', 1],
+    ]);
   });
 });
