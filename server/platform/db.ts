@@ -19,13 +19,15 @@ export interface DbOptions {
  */
 export function openDb(options: DbOptions): Db {
   if (options.databaseUrl) {
-    return knex({ client: 'pg', connection: options.databaseUrl, pool: { min: 0, max: 10 } });
+    return knex({ client: 'pg', connection: options.databaseUrl, pool: { min: 0, max: 10 }, compileSqlOnError: false });
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   return knex({
     client: 'sqlite3',
     connection: { filename: path.join(options.dataDir, options.sqliteFile ?? 'app.sqlite3') },
     useNullAsDefault: true,
+    // A failed statement's error names it with its placeholders, not with the values (e-mail addresses, answers) written in.
+    compileSqlOnError: false,
     pool: {
       min: 1,
       max: 1,

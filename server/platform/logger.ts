@@ -1,28 +1,36 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { types } from 'node:util';
 import pino, { type Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import type { RequestHandler } from 'express';
 
-/** A driver's error as knex hands it on: SQLite's codes are SQLITE_…, PostgreSQL's five-character SQLSTATEs. */
-function isDatabaseError(err: unknown): err is Error & { code: string } {
-  // isNativeError, not instanceof: the driver's errors may come from another realm (a test runner's sandbox).
-  return types.isNativeError(err) && 'code' in err && typeof err.code === 'string' && (err.code.startsWith('SQLITE_') || (/^[0-9A-Z]{5}$/.test(err.code) && 'severity' in err));
+/**
+ * A driver's error as knex hands it on (SQLite's codes are SQLITE_…,
+ * PostgreSQL's five-character SQLSTATEs), or such an error already turned
+ * into a plain object by pino-http's standard serializer: told by its shape,
+ * which also holds across realms (a test runner's sandbox).
+ */
+function isDatabaseError(err: unknown): err is { code: string; message: string; name?: unknown } {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return typeof message === 'string' && typeof code === 'string' && (code.startsWith('SQLITE_') || (/^[0-9A-Z]{5}$/.test(code) && 'severity' in err));
 }
 
 /**
- * Errors as logged. A database error goes without the statement knex writes
- * at the head of its message (on SQLite with every value in it: e-mail
- * addresses, names, answers) and without PostgreSQL's detail, which quotes
- * the offending value: what failed, on which constraint, and where in the
- * code stay.
+ * Errors as logged. A database error goes with the driver's own reason only:
+ * not the statement knex writes in front of it (openDb keeps values out of
+ * that, but a statement is not what a reader of the log needs), not
+ * PostgreSQL's detail, where, hint or internal query (the detail quotes the
+ * offending row), and for PostgreSQL's data exceptions (class 22: "invalid
+ * input syntax for type integer: \"…\"") without the value it quotes. What
+ * failed, on which constraint, and where in the code stay.
  */
 export function loggedError(err: unknown): unknown {
   const serialized = pino.stdSerializers.err(err as Error);
   if (!isDatabaseError(err)) return serialized;
-  const sqliteAt = err.message.indexOf(`${err.code}:`);
-  const knexAt = err.message.lastIndexOf(' - ');
-  const message = sqliteAt >= 0 ? err.message.slice(sqliteAt) : knexAt >= 0 ? err.message.slice(knexAt + 3) : err.message;
+  const sqlite = err.code.startsWith('SQLITE_');
+  const reasonAt = err.message.lastIndexOf(sqlite ? ` - ${err.code}` : ' - ');
+  let message = reasonAt >= 0 ? err.message.slice(reasonAt + 3) : err.message;
+  if (!sqlite && err.code.startsWith('22')) message = message.replace(/"[^"]*"/g, '"…"');
   const stack = serialized.stack ?? '';
   const frames = stack.indexOf('\n    at ');
   const { constraint, table, column } = err as { constraint?: unknown; table?: unknown; column?: unknown };
@@ -33,7 +41,7 @@ export function loggedError(err: unknown): unknown {
     ...(typeof constraint === 'string' ? { constraint } : {}),
     ...(typeof table === 'string' ? { table } : {}),
     ...(typeof column === 'string' ? { column } : {}),
-    stack: `${err.name}: ${message}${frames >= 0 ? stack.slice(frames) : ''}`,
+    stack: `${typeof err.name === 'string' ? err.name : serialized.type}: ${message}${frames >= 0 ? stack.slice(frames) : ''}`,
   };
 }
 
@@ -59,6 +67,8 @@ export function requestLogger(logger: Logger): RequestHandler {
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, path: loggedPath(req.url) }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      // pino-http would otherwise put its own (the standard one) in the request's logger.
+      err: loggedError,
     },
     customSuccessMessage: (req, res, ms) => `${req.method} ${loggedPath(req.url ?? '')} ${res.statusCode} ${Math.round(ms)}ms`,
     customErrorMessage: (req, res) => `${req.method} ${loggedPath(req.url ?? '')} ${res.statusCode}`,

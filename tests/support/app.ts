@@ -25,13 +25,13 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LOG_REQUESTS: 'false', DATA_DIR: dataDir, ...env });
 }
 
+/** The test app's secret, also the salt of source hashes (so a test can compute one). */
+export const TEST_SESSION_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
 /**
  * The real app on a fresh migrated database (SQLite, or PostgreSQL in the integration-pg project).
  * `extra.twilioHttpClient` points the Twilio SDK at a local fake (tests/support/fake-twilio.ts).
  */
-/** The test app's secret, also the salt of source hashes (so a test can compute one). */
-export const TEST_SESSION_SECRET = 'test-secret-that-is-long-enough-0123456789';
-
 export async function createTestApp(
   env: Record<string, string> = {},
   clock?: () => Date,
