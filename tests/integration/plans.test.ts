@@ -16,7 +16,8 @@ let manager: Client;
 let otherManager: Client;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // A fixed day before the plans' months (December 2026 on): a tester's list runs from today on.
+  t = await createTestApp({}, () => new Date('2026-11-20T02:00:00Z'));
   agency = await seedUnit(t, { parentId: null, code: 'A', nameZh: '甲機關' });
   other = await seedUnit(t, { parentId: null, code: 'B', nameZh: '乙機關' });
   await seedUnit(t, { parentId: agency.id, code: 'A-SW', type: 'switchboard', nameZh: '總機', phoneE164: '+886223456000', phoneExt: null });
