@@ -21,6 +21,8 @@ import { tableOf, type Cell, type Column, type ExportTable } from './table';
 
 /** Free text of the staff survey is given only for groups of at least this many respondents. */
 export const STAFF_TEXT_MIN = 10;
+/** Rows of a page formatted between turns of the event loop (see the responses export's batches). */
+const YIELD_EVERY = 250;
 
 /** Datasets of one survey (the survey filter applies). */
 export const SURVEY_DATASETS: readonly Dataset[] = ['responses', 'aggregates'];
@@ -176,7 +178,11 @@ export class ExportService {
         // The database reads the next page while this one is formatted and written (two pages in memory at most).
         next = fetch(page[page.length - 1]?.id ?? 0);
         const rows: Cell[][] = [];
+        let formatted = 0;
         for (const r of page) {
+          // SQLite's driver needs the main thread between preparing the next page's statement and running it:
+          // a turn of the event loop every few hundred rows lets that page be read while this one is formatted.
+          if (++formatted % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
           const { group, unit, unnamed } = groupOf(ctx, r.unit_id, r.channel_id);
           let textAllowed = true;
           if (ctx.groups) {
