@@ -86,22 +86,15 @@ export class DashboardRepo {
   }
 
   /**
-   * Complete-case section sums (Cronbach's α, dimension scores). Grouped by
-   * month as well, the order of the index, so that the database sorts
-   * nothing; the months (at most a year's) are added up here.
+   * Complete-case section sums (Cronbach's α, dimension scores), per month:
+   * grouped in the index's order, so that the database sorts nothing. A key
+   * comes once for each month it has sums in; dimensions() adds them up.
    */
   async sections(f: AggregateFilter): Promise<SectionRow[]> {
     const rows = await this.filtered('agg_sections', f)
       .groupBy('month', 'section_key', 'item_i', 'item_j')
       .select<{ section_key: string; item_i: string; item_j: string; sum: number | string }[]>('section_key', 'item_i', 'item_j', this.db.raw('sum(sum) as sum'));
-    const byKey = new Map<string, SectionRow>();
-    for (const r of rows) {
-      const key = `${r.section_key}\u0000${r.item_i}\u0000${r.item_j}`;
-      const found = byKey.get(key);
-      if (found) found.sum += Number(r.sum);
-      else byKey.set(key, { sectionKey: r.section_key, itemI: r.item_i, itemJ: r.item_j, sum: Number(r.sum) });
-    }
-    return [...byKey.values()];
+    return rows.map((r) => ({ sectionKey: r.section_key, itemI: r.item_i, itemJ: r.item_j, sum: Number(r.sum) }));
   }
 
   /** Weighting cells with their respondents and Likert answers. */

@@ -62,10 +62,13 @@ export interface Dimension {
   summary: SectionSummary;
 }
 
-/** Dimension scores and reliability from the complete-case section sums. */
+/** Dimension scores and reliability from the complete-case section sums (rows of one key, e.g. one per month, add up). */
 export function dimensions(survey: Survey, rows: readonly SectionRow[]): Dimension[] {
   const byKey = new Map<string, number>();
-  for (const r of rows) byKey.set(`${r.sectionKey}\u0000${r.itemI}\u0000${r.itemJ}`, r.sum);
+  for (const r of rows) {
+    const key = `${r.sectionKey}\u0000${r.itemI}\u0000${r.itemJ}`;
+    byKey.set(key, (byKey.get(key) ?? 0) + r.sum);
+  }
   const sum = (s: string, i: string, j: string) => byKey.get(`${s}\u0000${i}\u0000${j}`) ?? 0;
   return survey.sections.flatMap((section) => {
     const items = section.questions.filter((q) => q.type === 'likert').map((q) => q.key);
